@@ -1,0 +1,45 @@
+#!/bin/sh
+# PID 1 of a user-mode-linux guest started by tests/kernel/kernel-run.sh.
+#
+# The guest's root is the host's file system (hostfs), so the run directory the
+# harness made under the host's /tmp is visible here at the same path. The
+# harness passes it on the kernel command line as tandem_run=DIR (the kernel
+# hands unknown name=value parameters to PID 1 as environment variables), with
+# the modules to load as tandem_modules=a,b,c.
+#
+# Steps: mount proc, sysfs, a tmpfs on /run (for `ip netns`) and on /dev/shm;
+# build a module tree for `modprobe -d` (UML's modules live in
+# /usr/lib/uml/modules/<version>, modprobe wants DIR/lib/modules/<version>);
+# point /proc/sys/kernel/modprobe at a wrapper so the kernel loads scheduler
+# modules (ip_vs_wrr, ...) on demand; load the requested modules; bring lo up;
+# run DIR/command.sh with its output in DIR/output; write its exit status to
+# DIR/status; sync (hostfs writes go through the guest's page cache) and power
+# off. The guest kernel's own exit status means nothing: the harness reads
+# DIR/status.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+run=${tandem_run:?tandem_run= missing from the kernel command line}
+
+finish() {
+  echo "$1" > "$run/status.part" && mv "$run/status.part" "$run/status"
+  sync
+  poweroff -f
+}
+
+mount -t proc proc /proc && mount -t sysfs sysfs /sys && mount -t tmpfs tmpfs /run \
+  && mkdir -p /run/netns /dev/shm && mount -t tmpfs tmpfs /dev/shm \
+  || { echo "uml init: mounting proc, sys, /run or /dev/shm failed" > "$run/output"; finish 125; }
+
+mkdir -p "$run/modtree/lib" && ln -sfn /usr/lib/uml/modules "$run/modtree/lib/modules"
+printf '#!/bin/sh\nexec /sbin/modprobe -d %s "$@"\n' "$run/modtree" > "$run/modprobe"
+chmod +x "$run/modprobe" && echo "$run/modprobe" > /proc/sys/kernel/modprobe
+
+for module in $(echo "${tandem_modules:-}" | tr ',' ' '); do
+  if ! modprobe -d "$run/modtree" "$module" 2> "$run/modprobe.err"; then
+    { echo "uml init: cannot load module $module:"; cat "$run/modprobe.err"; } > "$run/output"
+    finish 125
+  fi
+done
+ip link set lo up
+
+/bin/bash "$run/command.sh" > "$run/output" 2>&1 < /dev/null
+finish $?
