@@ -5,17 +5,24 @@
 #include "director/cli/commands.hpp"
 
 int main(int argc, char** argv) {
+  using namespace tandem::cli;
   CLI::App app{"tandem: a health-checking director for Linux IPVS with VRRP", "tandem"};
-  app.set_version_flag("--version", tandem::cli::version_text());
-  app.require_subcommand(0, 1);
+  app.set_version_flag("--version", version_text());
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  GlobalOptions global;
+  app.add_option("--log-level", global.log_level, "Log level, overriding the config's director.log_level")
+      ->check(CLI::IsMember(log_level_names()));
+
+  int exit_code = 0;
+  add_check_command(app, global, exit_code);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
-  if (app.get_subcommands().empty()) {
-    std::fputs(app.help().c_str(), stdout);
-  }
-  return 0;
+  return exit_code;
 }
