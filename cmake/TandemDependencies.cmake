@@ -9,6 +9,7 @@ find_package(Catch2 2 REQUIRED)                      # catch2 (v2)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)   # libtomlplusplus-dev
 pkg_check_modules(LIBNL REQUIRED IMPORTED_TARGET libnl-3.0 libnl-genl-3.0 libnl-route-3.0)
 pkg_check_modules(LIBCURL REQUIRED IMPORTED_TARGET libcurl)
+pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)  # libssl-dev (SHA-256 of http bodies)
 pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 
 # Asio is used only through common/asio.hpp (see that file for why).

@@ -1,0 +1,72 @@
+// CurlMulti: libcurl's multi interface driven by an Asio io_context.
+// curl tells us which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when to
+// call it back on a timer (CURLMOPT_TIMERFUNCTION); Asio waits for readiness
+// and we hand the event back with curl_multi_socket_action. No thread per
+// transfer and no curl_multi_perform polling loop.
+//
+// Easy handles are pooled over in-flight transfers (acquire/release) rather
+// than kept per real server, so memory follows concurrency, not server count.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "common/asio.hpp"
+
+namespace tandem::checks {
+
+class CurlMulti {
+ public:
+  // Calls curl_global_init (reference counted by libcurl). Throws
+  // std::runtime_error if libcurl cannot be initialised (startup only).
+  explicit CurlMulti(asio::io_context& io, std::size_t max_pooled_handles = 256);
+  ~CurlMulti();
+  CurlMulti(const CurlMulti&) = delete;
+  CurlMulti& operator=(const CurlMulti&) = delete;
+
+  // An easy handle with default options, from the pool when one is free.
+  // Returns nullptr only if libcurl cannot allocate one.
+  CURL* acquire();
+  // Returns a handle that is not in a transfer to the pool (reset), or frees it
+  // when the pool is full.
+  void release(CURL* easy);
+
+  // Starts the transfer configured on `easy`. `on_done` runs once, from the
+  // loop and outside any libcurl callback, with curl's result; the handle is
+  // already removed from the multi then. Returns curl's error if it refuses
+  // the handle (on_done is not called then).
+  CURLMcode add(CURL* easy, std::function<void(CURLcode)> on_done);
+  // Stops a transfer without calling its on_done. Must not be called from a
+  // libcurl callback. Unknown handles are ignored.
+  void remove(CURL* easy);
+
+  std::size_t in_flight() const noexcept { return transfers_.size(); }
+  std::size_t pooled() const noexcept { return pool_.size(); }
+
+ private:
+  struct Watch;
+  static int socket_callback(CURL* easy, curl_socket_t s, int what, void* userp, void* socketp);
+  static int timer_callback(CURLM* multi, long timeout_ms, void* userp);
+  void watch(curl_socket_t s, int what);
+  void arm(curl_socket_t s, Watch& w);
+  void on_ready(curl_socket_t s, std::uint64_t generation, int direction);
+  void on_timer();
+  void deliver_finished();
+
+  asio::io_context& io_;
+  CURLM* multi_;
+  asio::steady_timer timer_;
+  std::size_t max_pooled_;
+  std::uint64_t next_generation_ = 1;
+  std::unordered_map<curl_socket_t, std::unique_ptr<Watch>> watches_;
+  std::unordered_map<CURL*, std::function<void(CURLcode)>> transfers_;
+  std::vector<CURL*> pool_;
+  std::shared_ptr<int> alive_;  // handlers hold a weak_ptr: no use after destruction
+};
+
+}  // namespace tandem::checks

@@ -1,0 +1,95 @@
+// HttpPlan: URL, SNI mapping and headers of an http/https check; see http_plan.hpp.
+#include "checks/probes/http_plan.hpp"
+
+#include <fmt/format.h>
+
+#include "checks/core/errc.hpp"
+
+namespace tandem::checks {
+
+namespace {
+
+std::string url_host(const IpAddress& a) {
+  return a.is_v4() ? a.to_string() : fmt::format("[{}]", a.to_string());
+}
+
+bool is_hex_sha256(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const HttpPlan>> HttpPlan::make(const CheckDefinition& d, const Endpoint& real) {
+  if (d.kind != CheckKind::http && d.kind != CheckKind::https) return make_error_code(errc::not_http);
+  if (!d.body_sha256.empty() && !is_hex_sha256(d.body_sha256)) return make_error_code(errc::bad_body_digest);
+  std::shared_ptr<HttpPlan> p(new HttpPlan());
+  p->def_ = d;
+  if (!d.body_regex.empty()) {
+    try {
+      p->regex_.emplace(d.body_regex, std::regex::ECMAScript | std::regex::optimize);
+    } catch (const std::regex_error&) {
+      return make_error_code(errc::bad_body_regex);
+    }
+  }
+  const Endpoint target = probe_target(d, real);
+  const char* scheme = d.kind == CheckKind::https ? "https" : "http";
+  // The name in the URL is what curl sends as SNI and verifies the certificate
+  // against; CURLOPT_CONNECT_TO then sends the connection to the real server's
+  // address, without DNS and per handle (CURLOPT_RESOLVE would be shared by
+  // every handle of the multi).
+  std::string name = !d.sni.empty() ? d.sni : d.host;
+  const std::string path = d.path.empty() || d.path.front() != '/' ? "/" + d.path : d.path;
+  if (!name.empty() && d.kind == CheckKind::https) {
+    p->url_ = fmt::format("{}://{}:{}{}", scheme, name, target.port, path);
+    p->connect_to_ = curl_slist_append(
+        nullptr, fmt::format("{}:{}:{}:{}", name, target.port, url_host(target.address), target.port).c_str());
+  } else {
+    p->url_ = fmt::format("{}://{}:{}{}", scheme, url_host(target.address), target.port, path);
+  }
+  if (!d.host.empty()) p->headers_ = curl_slist_append(p->headers_, fmt::format("Host: {}", d.host).c_str());
+  for (const auto& [k, v] : d.headers)
+    p->headers_ = curl_slist_append(p->headers_, fmt::format("{}: {}", k, v).c_str());
+  if (d.source_address) p->source_ = fmt::format("host!{}", d.source_address->to_string());
+  return std::shared_ptr<const HttpPlan>(std::move(p));
+}
+
+HttpPlan::~HttpPlan() {
+  curl_slist_free_all(headers_);
+  curl_slist_free_all(connect_to_);
+}
+
+void HttpPlan::configure(CURL* e) const {
+  const long timeout_ms = static_cast<long>(def_.timeout.count());
+  curl_easy_setopt(e, CURLOPT_URL, url_.c_str());
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+  if (!def_.reuse_connection) {
+    // A check must open a new connection, as a client would.
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+  }
+  if (def_.method == "HEAD") {
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  } else if (def_.method != "GET") {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, def_.method.c_str());
+  }
+  if (headers_ != nullptr) curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_);
+  if (connect_to_ != nullptr) curl_easy_setopt(e, CURLOPT_CONNECT_TO, connect_to_);
+  if (!source_.empty()) curl_easy_setopt(e, CURLOPT_INTERFACE, source_.c_str());
+  if (def_.kind == CheckKind::https) {
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, def_.tls_verify ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, def_.tls_verify ? 2L : 0L);
+    if (!def_.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, def_.ca_file.c_str());
+    if (!def_.client_cert.empty()) curl_easy_setopt(e, CURLOPT_SSLCERT, def_.client_cert.c_str());
+    if (!def_.client_key.empty()) curl_easy_setopt(e, CURLOPT_SSLKEY, def_.client_key.c_str());
+  }
+}
+
+}  // namespace tandem::checks

@@ -1,0 +1,45 @@
+// HttpPlan: everything about an http/https check that does not change between
+// runs (URL, connect-to mapping, header list, compiled body regex), built once
+// per check so a run only configures a pooled easy handle.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+
+#include "checks/core/check_definition.hpp"
+#include "common/result.hpp"
+
+namespace tandem::checks {
+
+class HttpPlan {
+ public:
+  // Builds the plan of `d` (kind http or https) against real server `real`.
+  // Returns errc::bad_body_regex, errc::bad_body_digest or errc::not_http.
+  static Result<std::shared_ptr<const HttpPlan>> make(const CheckDefinition& d, const Endpoint& real);
+  ~HttpPlan();
+  HttpPlan(const HttpPlan&) = delete;
+  HttpPlan& operator=(const HttpPlan&) = delete;
+
+  // Sets every option of one run on `easy` (freshly reset). The plan must
+  // outlive the transfer (curl keeps pointers to the header lists).
+  void configure(CURL* easy) const;
+
+  const CheckDefinition& definition() const noexcept { return def_; }
+  const std::optional<std::regex>& body_regex() const noexcept { return regex_; }
+  bool wants_body() const noexcept { return regex_.has_value() || !def_.body_sha256.empty(); }
+
+ private:
+  HttpPlan() = default;
+  CheckDefinition def_;
+  std::string url_;
+  std::string source_;  // CURLOPT_INTERFACE "host!ADDR"
+  curl_slist* headers_ = nullptr;
+  curl_slist* connect_to_ = nullptr;
+  std::optional<std::regex> regex_;
+};
+
+}  // namespace tandem::checks

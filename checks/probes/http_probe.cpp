@@ -1,0 +1,189 @@
+// HttpProbe: configure a pooled easy handle, run it on the CurlMulti, turn
+// curl's result into a precise reason; see http_probe.hpp.
+#include "checks/probes/http_probe.hpp"
+
+#include <openssl/evp.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "checks/core/reasons.hpp"
+
+namespace tandem::checks {
+
+HttpProbe::HttpProbe(asio::io_context& io, CurlMulti& multi, std::shared_ptr<const HttpPlan> plan)
+    : multi_(multi), plan_(std::move(plan)), completion_(io) {}
+
+HttpProbe::~HttpProbe() {
+  if (easy_ != nullptr) {
+    if (in_multi_) multi_.remove(easy_);
+    multi_.release(easy_);
+  }
+  if (digest_ != nullptr) EVP_MD_CTX_free(digest_);
+}
+
+void HttpProbe::start(ProbeDone done) {
+  completion_.arm(std::move(done));
+  easy_ = multi_.acquire();
+  if (easy_ == nullptr) return finish(ProbeResult::failure("HTTP probe: cannot allocate a curl handle"));
+  if (!plan_->definition().body_sha256.empty()) {
+    digest_ = EVP_MD_CTX_new();
+    if (digest_ == nullptr || EVP_DigestInit_ex(digest_, EVP_sha256(), nullptr) != 1)
+      return finish(ProbeResult::failure("HTTP probe: SHA-256 unavailable"));
+  }
+  plan_->configure(easy_);
+  curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
+  curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &HttpProbe::on_body);
+  curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &HttpProbe::on_header);
+  curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
+  // The multi keeps the probe alive until the transfer ends or is removed.
+  auto self = shared_from_this();
+  const CURLMcode rc = multi_.add(easy_, [self](CURLcode r) { self->on_transfer_done(r); });
+  if (rc != CURLM_OK)
+    return finish(ProbeResult::failure(fmt::format("HTTP probe: {}", curl_multi_strerror(rc))));
+  in_multi_ = true;
+}
+
+void HttpProbe::cancel() {
+  if (completion_.finished()) return;
+  auto self = shared_from_this();  // the multi may hold the last other reference
+  if (in_multi_) {
+    in_multi_ = false;
+    multi_.remove(easy_);  // drops the multi's reference to us; we are kept by the caller
+  }
+  finish(ProbeResult::failure("cancelled"));
+}
+
+std::size_t HttpProbe::on_header(char* data, std::size_t size, std::size_t n, void* self) {
+  auto* p = static_cast<HttpProbe*>(self);
+  const std::size_t len = size * n;
+  // The empty line ends a header block (interim 1xx blocks included).
+  if (len <= 2 && (len == 0 || data[0] == '\r' || data[0] == '\n')) p->headers_done_ = true;
+  return len;
+}
+
+std::size_t HttpProbe::on_body(char* data, std::size_t size, std::size_t n, void* self) {
+  return static_cast<HttpProbe*>(self)->take_body(data, size * n);
+}
+
+std::size_t HttpProbe::take_body(const char* data, std::size_t n) {
+  headers_done_ = true;
+  const std::size_t cap = plan_->definition().max_body_bytes;
+  const std::size_t room = body_bytes_ < cap ? cap - body_bytes_ : 0;
+  const std::size_t used = n < room ? n : room;
+  if (plan_->body_regex()) body_.append(data, used);
+  if (digest_ != nullptr) EVP_DigestUpdate(digest_, data, used);
+  body_bytes_ += used;
+  if (used < n) {
+    // Returning less than n makes curl abort with CURLE_WRITE_ERROR: a hostile
+    // endless body costs at most max_body_bytes.
+    body_over_cap_ = true;
+    return 0;
+  }
+  return n;
+}
+
+void HttpProbe::on_transfer_done(CURLcode rc) {
+  in_multi_ = false;
+  if (completion_.finished()) return;
+  finish(judge(rc));
+}
+
+ProbeResult HttpProbe::judge(CURLcode rc) {
+  long status = 0;
+  curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
+  if (rc == CURLE_OK) return judge_complete(status);
+  if (rc == CURLE_WRITE_ERROR && body_over_cap_) {
+    // With no body check, the status alone decides and the rest is not worth reading.
+    if (!plan_->wants_body()) return judge_complete(status);
+    const auto& d = plan_->definition();
+    bool status_ok = false;
+    for (const auto& r : d.expect_status) status_ok = status_ok || (status >= r.lo && status <= r.hi);
+    if (!status_ok) return ProbeResult::failure(reason::http_status(status, d.expect_status));
+    return ProbeResult::failure(reason::body_too_large(d.max_body_bytes));
+  }
+  return judge_failure(rc, status);
+}
+
+ProbeResult HttpProbe::judge_complete(long status) {
+  const auto& d = plan_->definition();
+  bool status_ok = false;
+  for (const auto& r : d.expect_status) status_ok = status_ok || (status >= r.lo && status <= r.hi);
+  if (!status_ok) return ProbeResult::failure(reason::http_status(status, d.expect_status));
+  if (plan_->body_regex() && !std::regex_search(body_, *plan_->body_regex()))
+    return ProbeResult::failure(reason::body_mismatch(d.body_regex));
+  if (digest_ != nullptr) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(digest_, md, &len);
+    std::string hex;
+    for (unsigned i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
+    if (hex != d.body_sha256) return ProbeResult::failure(reason::body_digest_mismatch(hex, d.body_sha256));
+  }
+  return ProbeResult::success(reason::http_ok(status));
+}
+
+ProbeResult HttpProbe::judge_failure(CURLcode rc, long status) {
+  const auto& d = plan_->definition();
+  long os_errno = 0;
+  curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &os_errno);
+  const std::string detail = error_[0] != '\0' ? std::string(error_) : curl_easy_strerror(rc);
+  switch (rc) {
+    case CURLE_COULDNT_CONNECT:
+      if (os_errno == ECONNREFUSED) return ProbeResult::failure(reason::connect_refused());
+      if (os_errno != 0) return ProbeResult::failure(reason::connect_failed(std::strerror(static_cast<int>(os_errno))));
+      return ProbeResult::failure(reason::connect_failed(detail));
+    case CURLE_INTERFACE_FAILED:
+      return ProbeResult::failure(reason::source_bind_failed(*d.source_address, detail));
+    case CURLE_OPERATION_TIMEDOUT: {
+      curl_off_t connected = 0, handshaken = 0;
+      curl_easy_getinfo(easy_, CURLINFO_CONNECT_TIME_T, &connected);
+      curl_easy_getinfo(easy_, CURLINFO_APPCONNECT_TIME_T, &handshaken);
+      if (connected == 0) return ProbeResult::failure(reason::connect_timeout(d.timeout));
+      if (d.kind == CheckKind::https && handshaken == 0)
+        return ProbeResult::failure(fmt::format("TLS handshake timeout after {} ms", d.timeout.count()));
+      if (status == 0)
+        return ProbeResult::failure(fmt::format("no HTTP response within {} ms", d.timeout.count()));
+      if (!headers_done_)
+        return ProbeResult::failure(fmt::format("HTTP headers incomplete after {} ms", d.timeout.count()));
+      return ProbeResult::failure(fmt::format("HTTP body incomplete after {} ms ({} bytes)",
+                                              d.timeout.count(), body_bytes_));
+    }
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+      if (os_errno == ECONNRESET || os_errno == EPIPE) return ProbeResult::failure(reason::connection_reset());
+      return ProbeResult::failure(fmt::format("HTTP I/O error: {}", detail));
+    case CURLE_GOT_NOTHING:
+      return ProbeResult::failure("connection closed without an HTTP response");
+    case CURLE_PARTIAL_FILE:
+      return ProbeResult::failure(fmt::format("connection closed mid-body ({} bytes)", body_bytes_));
+    case CURLE_UNSUPPORTED_PROTOCOL:  // HTTP/0.9-looking garbage ("Received HTTP/0.9 when not allowed")
+    case CURLE_WEIRD_SERVER_REPLY:
+      return ProbeResult::failure("not an HTTP response");
+    case CURLE_PEER_FAILED_VERIFICATION: {
+      constexpr std::string_view prefix = "SSL certificate problem: ";
+      std::string_view why = detail;
+      if (why.substr(0, prefix.size()) == prefix) {
+        why.remove_prefix(prefix.size());
+        return ProbeResult::failure(fmt::format("TLS: certificate verify failed: {}", why));
+      }
+      return ProbeResult::failure(fmt::format("TLS: certificate verify failed ({})", why));
+    }
+    case CURLE_SSL_CACERT_BADFILE:
+      return ProbeResult::failure(fmt::format("TLS: cannot use CA file {}", d.ca_file));
+    case CURLE_SSL_CERTPROBLEM:
+      return ProbeResult::failure(fmt::format("TLS: client certificate problem: {}", detail));
+    case CURLE_SSL_CONNECT_ERROR:
+      if (os_errno == ECONNRESET) return ProbeResult::failure(reason::connection_reset());
+      return ProbeResult::failure(fmt::format("TLS handshake failed: {}", detail));
+    default:
+      return ProbeResult::failure(fmt::format("HTTP probe failed: {}", detail));
+  }
+}
+
+void HttpProbe::finish(ProbeResult r) { completion_.finish(std::move(r)); }
+
+}  // namespace tandem::checks

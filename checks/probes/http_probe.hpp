@@ -1,0 +1,57 @@
+// HttpProbe: one http/https request through the shared CurlMulti, judged by
+// status, and optionally by a body regex or SHA-256 digest. The body is read
+// only up to max_body_bytes, and buffered only when a regex needs it (the
+// digest is computed as bytes arrive). One object per run.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <string>
+
+#include "checks/probes/completion.hpp"
+#include "checks/probes/curl_multi.hpp"
+#include "checks/probes/http_plan.hpp"
+#include "checks/probes/probe.hpp"
+
+struct evp_md_ctx_st;
+
+namespace tandem::checks {
+
+class HttpProbe final : public Probe, public std::enable_shared_from_this<HttpProbe> {
+ public:
+  HttpProbe(asio::io_context& io, CurlMulti& multi, std::shared_ptr<const HttpPlan> plan);
+  ~HttpProbe() override;
+
+  // Verdicts: "HTTP 200"; failures include "connect refused", "connect timeout
+  // after N ms", "HTTP 503 (expected 200)", "body did not match /re/", "body
+  // SHA-256 X (expected Y)", "body larger than N bytes", "no HTTP response
+  // within N ms", "connection reset by peer", "not an HTTP response",
+  // "TLS: certificate verify failed: ...".
+  void start(ProbeDone done) override;
+  void cancel() override;
+
+ private:
+  static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* self);
+  static std::size_t on_header(char* data, std::size_t size, std::size_t n, void* self);
+  std::size_t take_body(const char* data, std::size_t n);
+  void on_transfer_done(CURLcode rc);
+  ProbeResult judge(CURLcode rc);
+  ProbeResult judge_complete(long status);
+  ProbeResult judge_failure(CURLcode rc, long status);
+  void finish(ProbeResult r);
+
+  CurlMulti& multi_;
+  std::shared_ptr<const HttpPlan> plan_;
+  ProbeCompletion completion_;
+  CURL* easy_ = nullptr;
+  bool in_multi_ = false;
+  bool headers_done_ = false;
+  bool body_over_cap_ = false;  // we stopped the transfer at the cap
+  std::size_t body_bytes_ = 0;
+  std::string body_;             // only when a regex needs the text
+  evp_md_ctx_st* digest_ = nullptr;
+  char error_[CURL_ERROR_SIZE] = {};
+};
+
+}  // namespace tandem::checks

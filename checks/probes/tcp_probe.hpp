@@ -1,0 +1,53 @@
+// TcpProbe: connect to the target within the timeout; optionally send bytes
+// and require the reply to start with the expected bytes. One object per run.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "checks/core/check_definition.hpp"
+#include "checks/probes/completion.hpp"
+#include "checks/probes/probe.hpp"
+#include "common/asio.hpp"
+
+namespace tandem::checks {
+
+class TcpProbe final : public Probe, public std::enable_shared_from_this<TcpProbe> {
+ public:
+  // Uses timeout, source_address, send and expect of `d`; connects to `target`.
+  TcpProbe(asio::io_context& io, const CheckDefinition& d, const Endpoint& target);
+
+  // Verdicts: "connected" / "reply matched"; failures "connect refused",
+  // "connect timeout after N ms", "connect failed: ...", "cannot bind source
+  // address ...", "no reply within N ms", "reply ... did not start with ...",
+  // "connection closed after N reply bytes", "connection reset by peer".
+  void start(ProbeDone done) override;
+  void cancel() override;
+
+ private:
+  enum class Phase { connecting, sending, reading };
+  void on_connect(const boost::system::error_code& ec);
+  void on_write(const boost::system::error_code& ec);
+  void read_more();
+  void on_read(const boost::system::error_code& ec, std::size_t n);
+  void on_deadline(const boost::system::error_code& ec);
+  void finish(ProbeResult r);
+
+  asio::ip::tcp::socket socket_;
+  asio::steady_timer deadline_;
+  ProbeCompletion completion_;
+  Duration timeout_;
+  std::optional<IpAddress> source_;
+  std::string send_;
+  std::string expect_;
+  asio::ip::tcp::endpoint target_;
+  Phase phase_ = Phase::connecting;
+  std::string reply_;
+  std::size_t filled_ = 0;
+};
+
+// Converts an address and port to Asio's endpoint type.
+asio::ip::tcp::endpoint to_asio(const Endpoint& e);
+asio::ip::address to_asio(const IpAddress& a);
+
+}  // namespace tandem::checks

@@ -1,0 +1,143 @@
+// TcpProbe against real loopback listeners: success, refused, blackholed SYN,
+// send/expect, source address, connect-port override, and no fd leaks.
+#include "checks/probes/tcp_probe.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "tests/checks/support.hpp"
+
+using namespace std::chrono_literals;
+using namespace tandem;
+using namespace tandem::checks;
+using namespace tandem::checks::test;
+
+namespace {
+ProbeResult tcp(asio::io_context& io, const CheckDefinition& d, const Endpoint& target) {
+  return run_probe(io, std::make_shared<TcpProbe>(io, d, target));
+}
+}  // namespace
+
+TEST_CASE("tcp: a listening port is up", "[probe]") {
+  asio::io_context io;
+  TestServer server(io, {Behaviour::silent});
+  CheckDefinition d;
+  const auto r = tcp(io, d, server.endpoint());
+  CHECK(r.ok);
+  CHECK(r.reason == "connected");
+}
+
+TEST_CASE("tcp: a closed port is 'connect refused'", "[probe]") {
+  asio::io_context io;
+  CheckDefinition d;
+  const auto r = tcp(io, d, Endpoint{IpAddress::v4({127, 0, 0, 1}), closed_port()});
+  CHECK_FALSE(r.ok);
+  CHECK(r.reason == "connect refused");
+}
+
+TEST_CASE("tcp: blackholed SYNs give 'connect timeout after N ms'", "[probe]") {
+  asio::io_context io;
+  FullBacklogListener hole;
+  CheckDefinition d;
+  d.timeout = 300ms;
+  const auto r = tcp(io, d, hole.endpoint());
+  CHECK_FALSE(r.ok);
+  CHECK(r.reason == "connect timeout after 300 ms");
+}
+
+TEST_CASE("tcp: send/expect checks the reply prefix", "[probe]") {
+  asio::io_context io;
+  ServerOptions o;
+  o.behaviour = Behaviour::garbage;  // answers at once with `reply`, whatever was sent
+  o.reply = "+PONG\r\n";
+  TestServer server(io, o);
+  CheckDefinition d;
+  d.send = "PING\r\n";
+  d.expect = "+PONG";
+  auto r = tcp(io, d, server.endpoint());
+  CHECK(r.ok);
+  CHECK(r.reason == "reply matched");
+
+  d.expect = "+OK";
+  r = tcp(io, d, server.endpoint());
+  CHECK_FALSE(r.ok);
+  CHECK(r.reason == "reply \"+PO\" did not start with \"+OK\"");  // reads expect.size() bytes at most
+}
+
+TEST_CASE("tcp: a server that never answers gives 'no reply within N ms'", "[probe]") {
+  asio::io_context io;
+  TestServer server(io, {Behaviour::silent});
+  CheckDefinition d;
+  d.timeout = 200ms;
+  d.send = "PING\r\n";
+  d.expect = "+PONG";
+  const auto r = tcp(io, d, server.endpoint());
+  CHECK_FALSE(r.ok);
+  CHECK(r.reason == "no reply within 200 ms");
+}
+
+TEST_CASE("tcp: a server that closes before replying", "[probe]") {
+  asio::io_context io;
+  TestServer server(io, {Behaviour::close_at_once});
+  CheckDefinition d;
+  d.send = "PING\r\n";
+  d.expect = "+PONG";
+  const auto r = tcp(io, d, server.endpoint());
+  CHECK_FALSE(r.ok);
+  // Depending on when the close lands, the send or the read sees it.
+  CHECK((r.reason == "connection closed after 0 reply bytes" || r.reason == "connection reset by peer"));
+}
+
+TEST_CASE("tcp: source address and connect port override", "[probe]") {
+  asio::io_context io;
+  TestServer health(io, {Behaviour::silent});
+  CheckDefinition d;
+  d.source_address = IpAddress::parse("127.0.0.2");
+  d.connect_port = health.endpoint().port;
+  // The served port is closed; the check goes to the health port instead.
+  const Endpoint real{IpAddress::v4({127, 0, 0, 1}), closed_port()};
+  const auto r = tcp(io, d, probe_target(d, real));
+  CHECK(r.ok);
+
+  d.source_address = IpAddress::parse("192.0.2.77");  // not an address of this host
+  const auto bad = tcp(io, d, probe_target(d, real));
+  CHECK_FALSE(bad.ok);
+  CHECK(bad.reason == "cannot bind source address 192.0.2.77: Cannot assign requested address");
+}
+
+TEST_CASE("tcp: cancel completes once with 'cancelled'", "[probe]") {
+  asio::io_context io;
+  FullBacklogListener hole;
+  CheckDefinition d;
+  d.timeout = 5s;
+  auto p = std::make_shared<TcpProbe>(io, d, hole.endpoint());
+  int calls = 0;
+  std::string why;
+  p->start([&](ProbeResult r) {
+    ++calls;
+    why = r.reason;
+  });
+  io.run_for(20ms);
+  p->cancel();
+  p->cancel();
+  io.run_for(50ms);
+  CHECK(calls == 1);
+  CHECK(why == "cancelled");
+}
+
+TEST_CASE("tcp: thousands of probes leak no file descriptors", "[probe]") {
+  asio::io_context io;
+  TestServer server(io, {Behaviour::silent});
+  CheckDefinition d;
+  const Endpoint refused{IpAddress::v4({127, 0, 0, 1}), closed_port()};
+  // Warm up lazily created fds (epoll, eventfd) before counting.
+  tcp(io, d, server.endpoint());
+  const std::size_t before = open_fds();
+  int ok = 0, failed = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const auto r = tcp(io, d, i % 2 ? server.endpoint() : refused);
+    (r.ok ? ok : failed)++;
+  }
+  CHECK(ok == 1000);
+  CHECK(failed == 1000);
+  CHECK(open_fds() == before);
+}
