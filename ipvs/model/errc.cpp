@@ -22,6 +22,7 @@ class Category final : public std::error_category {
       case errc::malformed_reply: return "malformed IPVS netlink reply";
       case errc::replies_lost: return "netlink replies were lost (socket buffer overflow)";
       case errc::unsupported_value: return "the kernel reported a value tandem cannot represent";
+      case errc::malformed_state: return "malformed owned-services state file";
     }
     return "unknown ipvs error";
   }

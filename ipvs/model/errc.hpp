@@ -18,6 +18,7 @@ enum class errc {
   malformed_reply,         // a reply lacked a required attribute or had a bad size
   replies_lost,            // socket buffer overflowed: some error replies were dropped
   unsupported_value,       // a value the kernel reported that this model cannot hold
+  malformed_state,         // the owned-set state file has a line that does not parse
 };
 
 const std::error_category& ipvs_category() noexcept;
