@@ -11,6 +11,7 @@
 #include <string>
 
 #include "checks/core/check_definition.hpp"
+#include "checks/core/errc.hpp"
 #include "common/result.hpp"
 
 namespace tandem::checks {

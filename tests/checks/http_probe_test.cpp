@@ -1,0 +1,291 @@
+// HttpProbe against real loopback listeners: request shape, status lists,
+// body regex and digest, the body cap, and one test per hostile behaviour
+// with its exact reason. The listeners run on the same io_context as the
+// probes, so a probe that blocked the loop would also stall its server.
+#include "checks/probes/http_probe.hpp"
+
+#include <map>
+
+#include <catch2/catch.hpp>
+
+#include "tests/checks/support.hpp"
+
+using namespace std::chrono_literals;
+using namespace tandem;
+using namespace tandem::checks;
+using namespace tandem::checks::test;
+
+namespace {
+
+CheckDefinition http_check() {
+  CheckDefinition d;
+  d.kind = CheckKind::http;
+  d.timeout = 1000ms;
+  return d;
+}
+
+ProbeResult http(asio::io_context& io, CurlMulti& multi, const CheckDefinition& d, const Endpoint& real) {
+  auto plan = HttpPlan::make(d, real);
+  REQUIRE(plan);
+  return run_probe(io, std::make_shared<HttpProbe>(io, multi, plan.value()));
+}
+
+ServerOptions reply(std::string text) {
+  ServerOptions o;
+  o.reply = std::move(text);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("http: 200 is up and the request carries method, path, Host and headers", "[probe]") {
+  asio::io_context io;
+  CurlMulti multi(io);
+  TestServer server(io, {});
+  auto d = http_check();
+  d.method = "POST";
+  d.path = "/healthz?deep=1";
+  d.host = "www.example.test";
+  d.headers.emplace("X-Probe", "tandem");
+  const auto r = http(io, multi, d, server.endpoint());
+  CHECK(r.ok);
+  CHECK(r.reason == "HTTP 200");
+  REQUIRE(server.requests().size() == 1);
+  const std::string& req = server.requests().front();
+  CHECK(req.rfind("POST /healthz?deep=1 HTTP/1.1\r\n", 0) == 0);
+  CHECK(req.find("\r\nHost: www.example.test\r\n") != std::string::npos);
+  CHECK(req.find("\r\nX-Probe: tandem\r\n") != std::string::npos);
+}
+
+TEST_CASE("http: unexpected status gives 'HTTP 503 (expected 200)'", "[probe]") {
+  asio::io_context io;
+  CurlMulti multi(io);
+  TestServer server(io, reply("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"));
+  auto d = http_check();
+  auto r = http(io, multi, d, server.endpoint());
+  CHECK_FALSE(r.ok);
+  CHECK(r.reason == "HTTP 503 (expected 200)");
+
+  d.expect_status = {{200, 299}, {500, 503}};
+  r = http(io, multi, d, server.endpoint());
+  CHECK(r.ok);
+  CHECK(r.reason == "HTTP 503");
+
+  d.expect_status = {{200, 204}, {301, 302}};
+  r = http(io, multi, d, server.endpoint());
+  CHECK(r.reason == "HTTP 503 (expected 200-204, 301-302)");
+}
+
+TEST_CASE("http: body regex and SHA-256 digest", "[probe]") {
+  asio::io_context io;
+  CurlMulti multi(io);
+  TestServer server(io, reply("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nstatus: bad"));
+  auto d = http_check();
+  d.body_regex = "ok";
+  auto r = http(io, multi, d, server.endpoint());
+  CHECK_FALSE(r.ok);
+  CHECK(r.reason == "body did not match /ok/");
+
+  d.body_regex = "status: (ok|bad)";
+  CHECK(http(io, multi, d, server.endpoint()).ok);
+
+  d.body_regex.clear();
+  // sha256("status: bad"), computed with sha256sum
+  d.body_sha256 = "0b9a83da9fe6b94f0f8e8bb2bafe5f5fbc3e3fcdcac1e9e9cd6e2f7b6a4e5f1a";
+  r = http(io, multi, d, server.endpoint());
+  CHECK_FALSE(r.ok);
+  CHECK(r.reason.rfind("body SHA-256 ", 0) == 0);
+  const std::string actual = r.reason.substr(13, 64);
+  d.body_sha256 = actual;
+  CHECK(http(io, multi, d, server.endpoint()).ok);
+}
+
+TEST_CASE("http: connection refused and connect timeout", "[probe]") {
+  asio::io_context io;
+  CurlMulti multi(io);
+  auto d = http_check();
+  auto r = http(io, multi, d, Endpoint{IpAddress::v4({127, 0, 0, 1}), closed_port()});
+  CHECK(r.reason == "connect refused");
+
+  FullBacklogListener hole;  // hostile: blackholed SYNs
+  d.timeout = 300ms;
+  r = http(io, multi, d, hole.endpoint());
+  CHECK_FALSE(r.ok);
+  CHECK(r.reason == "connect timeout after 300 ms");
+}
+
+TEST_CASE("http hostile: accept and never answer", "[probe]") {
+  asio::io_context io;
+  CurlMulti multi(io);
+  TestServer server(io, {Behaviour::silent});
+  auto d = http_check();
+  d.timeout = 300ms;
+  const auto r = http(io, multi, d, server.endpoint());
+  CHECK_FALSE(r.ok);
+  CHECK(r.reason == "no HTTP response within 300 ms");
+}
+
+TEST_CASE("http hostile: drip one byte a second", "[probe]") {
+  asio::io_context io;
+  CurlMulti multi(io);
+  ServerOptions o;
+  o.behaviour = Behaviour::drip;
+  o.drip_period = 1000ms;
+  TestServer server(io, o);
+  auto d = http_check();
+  d.timeout = 1500ms;
+  const auto r = http(io, multi, d, server.endpoint());
+  CHECK_FALSE(r.ok);
+  CHECK(r.reason == "no HTTP response within 1500 ms");  // two bytes of the status line arrived
+}
+
+TEST_CASE("http hostile: drip headers after a prompt status line", "[probe]") {
+  asio::io_context io;
+  CurlMulti multi(io);
+  ServerOptions o;
+  o.behaviour = Behaviour::drip;
+  o.drip_period = 2ms;  // the status line arrives, then the headers slow to a crawl
+  o.reply = "HTTP/1.1 200 OK\r\nX-Slow: " + std::string(5000, 'a');
+  TestServer server(io, o);
+  auto d = http_check();
+  d.timeout = 300ms;
+  const auto r = http(io, multi, d, server.endpoint());
+  CHECK_FALSE(r.ok);
+  CHECK(r.reason == "HTTP headers incomplete after 300 ms");
+}
+
+TEST_CASE("http hostile: endless body is cut at the cap", "[probe]") {
+  asio::io_context io;
+  CurlMulti multi(io);
+  TestServer server(io, {Behaviour::endless_body});
+  auto d = http_check();
+  d.max_body_bytes = 100000;
+  d.body_regex = "ok";
+  auto r = http(io, multi, d, server.endpoint());
+  CHECK_FALSE(r.ok);
+  CHECK(r.reason == "body larger than 100000 bytes");
+
+  // Without a body check the status decides and the rest is not read.
+  d.body_regex.clear();
+  r = http(io, multi, d, server.endpoint());
+  CHECK(r.ok);
+  CHECK(r.reason == "HTTP 200");
+}
+
+TEST_CASE("http hostile: garbage instead of HTTP", "[probe]") {
+  asio::io_context io;
+  CurlMulti multi(io);
+  ServerOptions o;
+  o.behaviour = Behaviour::garbage;
+  o.reply = "SSH-2.0-OpenSSH_9.2\r\n\x01\x02\x03 not http at all\r\n\r\n";
+  TestServer server(io, o);
+  auto d = http_check();
+  const auto r = http(io, multi, d, server.endpoint());
+  CHECK_FALSE(r.ok);
+  CHECK(r.reason == "not an HTTP response");
+}
+
+TEST_CASE("http hostile: RST in the middle of the response", "[probe]") {
+  asio::io_context io;
+  CurlMulti multi(io);
+  ServerOptions o;
+  o.behaviour = Behaviour::reset_mid_reply;
+  o.reply = "HTTP/1.1 200 OK\r\nContent-Length: 400\r\n\r\n" + std::string(400, 'y');
+  TestServer server(io, o);
+  auto d = http_check();
+  const auto r = http(io, multi, d, server.endpoint());
+  CHECK_FALSE(r.ok);
+  CHECK(r.reason == "connection reset by peer");
+}
+
+TEST_CASE("http hostile: close in the middle of the body", "[probe]") {
+  asio::io_context io;
+  CurlMulti multi(io);
+  TestServer server(io, reply("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this"));
+  auto d = http_check();
+  const auto r = http(io, multi, d, server.endpoint());
+  CHECK_FALSE(r.ok);
+  CHECK(r.reason == "connection closed mid-body (9 bytes)");
+}
+
+TEST_CASE("http: a check opens a new connection every time", "[probe]") {
+  asio::io_context io;
+  CurlMulti multi(io);
+  TestServer server(io, reply("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));  // keep-alive
+  auto d = http_check();
+  for (int i = 0; i < 3; ++i) CHECK(http(io, multi, d, server.endpoint()).ok);
+  CHECK(server.accepted() == 3);
+}
+
+TEST_CASE("http: many probes leak no fds and pool curl handles", "[probe]") {
+  asio::io_context io;
+  CurlMulti multi(io, 8);
+  TestServer server(io, {});
+  TestServer hostile(io, reply("HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n"));
+  auto d = http_check();
+  http(io, multi, d, server.endpoint());
+  io.restart();
+  io.run_for(100ms);  // the server side of the warm-up connection closes
+  const std::size_t before = open_fds();
+  auto good = HttpPlan::make(d, server.endpoint()).value();
+  auto bad = HttpPlan::make(d, hostile.endpoint()).value();
+  auto refused = HttpPlan::make(d, Endpoint{IpAddress::v4({127, 0, 0, 1}), closed_port()}).value();
+  // 48 at a time, 1440 in all, on one loop
+  int ok = 0, failed = 0, pending = 0;
+  std::map<std::string, int> reasons;
+  for (int round = 0; round < 30; ++round) {
+    std::vector<std::shared_ptr<HttpProbe>> probes;
+    for (int i = 0; i < 48; ++i) {
+      const auto& plan = i % 3 == 0 ? good : i % 3 == 1 ? bad : refused;
+      probes.push_back(std::make_shared<HttpProbe>(io, multi, plan));
+      ++pending;
+      probes.back()->start([&](ProbeResult r) {
+        (r.ok ? ok : failed)++;
+        ++reasons[r.reason];
+        --pending;
+      });
+    }
+    io.restart();
+    const auto limit = std::chrono::steady_clock::now() + 20s;
+    while (pending > 0 && std::chrono::steady_clock::now() < limit) io.run_one_for(100ms);
+  }
+  for (const auto& [why, n] : reasons) UNSCOPED_INFO(why << ": " << n);
+  CHECK(ok == 480);
+  CHECK(failed == 960);
+  CHECK(multi.in_flight() == 0);
+  io.restart();
+  io.run_for(100ms);  // let the servers see their clients' closes
+  CHECK(multi.pooled() <= 8);
+  CHECK(open_fds() == before);
+}
+
+TEST_CASE("http: cancel completes once and stops the transfer", "[probe]") {
+  asio::io_context io;
+  CurlMulti multi(io);
+  TestServer server(io, {Behaviour::silent});
+  auto d = http_check();
+  d.timeout = 5000ms;
+  auto p = std::make_shared<HttpProbe>(io, multi, HttpPlan::make(d, server.endpoint()).value());
+  int calls = 0;
+  std::string why;
+  p->start([&](ProbeResult r) {
+    ++calls;
+    why = r.reason;
+  });
+  io.run_for(50ms);
+  p->cancel();
+  p->cancel();
+  io.run_for(50ms);
+  CHECK(calls == 1);
+  CHECK(why == "cancelled");
+  CHECK(multi.in_flight() == 0);
+}
+
+TEST_CASE("http: plans reject a bad regex and a malformed digest", "[unit]") {
+  auto d = http_check();
+  d.body_regex = "(unclosed";
+  CHECK(HttpPlan::make(d, Endpoint{}).error() == checks::make_error_code(checks::errc::bad_body_regex));
+  d.body_regex.clear();
+  d.body_sha256 = "ABC";
+  CHECK(HttpPlan::make(d, Endpoint{}).error() == checks::make_error_code(checks::errc::bad_body_digest));
+}
