@@ -29,4 +29,7 @@ const std::vector<std::string>& log_level_names();
 // `tandem check`: validate configuration files.
 void add_check_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
+// `tandem plan`: print the IPVS operations a config implies; apply nothing.
+void add_plan_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+
 }  // namespace tandem::cli

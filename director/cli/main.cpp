@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   add_check_command(app, global, exit_code);
+  add_plan_command(app, global, exit_code);
 
   try {
     app.parse(argc, argv);

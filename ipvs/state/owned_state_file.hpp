@@ -22,6 +22,9 @@
 
 namespace tandem::ipvs {
 
+// The state file's name inside director.state_dir.
+inline constexpr const char* kOwnedStateFileName = "ipvs-owned";
+
 // The file's text for `owned`. Never fails.
 std::string format_owned_set(const OwnedSet& owned);
 
