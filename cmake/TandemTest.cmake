@@ -2,11 +2,13 @@
 # Builds one Catch2 test binary and registers it with CTest, with its labels
 # (unit, probe, kernel, drill) so `ctest -L unit` runs only the fast ones.
 #
-# tandem_add_kernel_test(NAME SOURCES ... LIBS ... [LABELS ...] [TIMEOUT s])
+# tandem_add_kernel_test(NAME SOURCES ... LIBS ... [LABELS ...] [TIMEOUT s] [MODULES a,b])
 # The same binary, run against a real IPVS through tests/kernel/kernel-run.sh:
 # in a fresh network namespace where the host kernel has IPVS, otherwise inside
 # user-mode-linux. Always labelled `kernel`; links the kernel-test support
 # library (tests/kernel/support). Never skipped: a missing IPVS fails the test.
+# MODULES replaces the modules UML loads at boot (default ipv6,ip_vs,veth;
+# IPVS schedulers load on demand either way).
 
 # The part both share: one Catch2 binary with the shared main.
 function(tandem_add_test_binary name)
@@ -28,17 +30,21 @@ function(tandem_add_test name)
 endfunction()
 
 function(tandem_add_kernel_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT;MODULES" "SOURCES;LIBS;LABELS" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 180)
   endif()
   # The harness stops the guest itself a little before CTest would kill the
   # harness, so a hung test still gets its cleanup and a console excerpt.
   math(EXPR harness_timeout "${ARG_TIMEOUT} - 20")
+  set(modules "")
+  if(ARG_MODULES)
+    set(modules --modules ${ARG_MODULES})
+  endif()
   tandem_add_test_binary(${name} SOURCES ${ARG_SOURCES} LIBS ${ARG_LIBS} tandem_kernel_support)
   add_dependencies(${name} tandem_uml_xstate)
   add_test(NAME ${name}
-    COMMAND ${PROJECT_SOURCE_DIR}/tests/kernel/kernel-run.sh --timeout ${harness_timeout}
+    COMMAND ${PROJECT_SOURCE_DIR}/tests/kernel/kernel-run.sh --timeout ${harness_timeout} ${modules}
       --preload $<TARGET_FILE:tandem_uml_xstate> -- $<TARGET_FILE:${name}>)
   set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT}
     LABELS "kernel;${ARG_LABELS}"

@@ -34,7 +34,7 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 timeout=150
 mem=512M
-modules=ipv6,ip_vs,veth,dummy
+modules=ipv6,ip_vs,veth
 preload=${TANDEM_UML_PRELOAD:-}
 
 usage() { sed -n '2,4p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 125; }
