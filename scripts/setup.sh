@@ -11,7 +11,7 @@ PACKAGES=(
   # libraries (headers and the shared objects tandem links)
   libboost-dev libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
   libcurl4-openssl-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
-  libcli11-dev libsystemd-dev catch2 libssl-dev
+  libcli11-dev libsystemd-dev catch2 libssl-dev nlohmann-json3-dev
   # tests: a real IPVS kernel (user-mode-linux), observers and peers
   user-mode-linux kmod ipvsadm iproute2 procps psmisc openssl python3 curl
   # fuzzing
