@@ -263,18 +263,22 @@ Result<Table> Client::dump() {
     return std::error_code{};
   });
   if (ec) return ec;
-  for (auto& [key, service] : table.services) {
-    const Family family = key.family();
-    Service& into = service;
-    ec = impl_->request(codec::encode_get_destinations(impl_->family, key), [&](const nlmsghdr* h) {
+  for (auto it = table.services.begin(); it != table.services.end();) {
+    const Family family = it->first.family();
+    Service& into = it->second;
+    ec = impl_->request(codec::encode_get_destinations(impl_->family, it->first), [&](const nlmsghdr* h) {
       auto d = codec::decode_destination(h, family);
       if (!d) return d.error();
       into.put(d.value());
       return std::error_code{};
     });
     // A service deleted between the two dumps is simply gone.
-    if (ec == std::error_code(ESRCH, std::system_category())) continue;
+    if (ec == std::error_code(ESRCH, std::system_category())) {
+      it = table.services.erase(it);
+      continue;
+    }
     if (ec) return ec;
+    ++it;
   }
   return table;
 }

@@ -38,6 +38,14 @@ std::vector<Op> plan(const Table& actual, const Table& desired, const OwnedSet& 
   for (const auto& [key, want] : desired.services) {
     auto it = actual.services.find(key);
     const Service* have = it == actual.services.end() ? nullptr : &it->second;
+    if (have == nullptr && want.destinations.size() >= kDarkBuildMin && want.config.scheduler != "none") {
+      ServiceConfig dark = want.config;
+      dark.scheduler = "none";
+      ops.push_back(AddService{key, dark});
+      plan_destinations(nullptr, want, ops);
+      ops.push_back(EditService{key, want.config});
+      continue;
+    }
     if (have == nullptr) {
       ops.push_back(AddService{key, want.config});
     } else if (have->config != want.config) {

@@ -13,9 +13,17 @@
 //    the config names it, so the config wins.
 //  - If actual already matches desired the result is empty, so a second apply
 //    sends no netlink write.
+//  - A new service with many destinations (kDarkBuildMin or more) is built
+//    dark: created with the "none" scheduler, filled, then edited to its real
+//    configuration. Two reasons. Schedulers such as wrr, sh and mh redo O(n)
+//    work (gcd/max weight, lookup tables) in the kernel on every destination
+//    added, which makes filling a large service quadratic; with no scheduler
+//    there is none, and the final edit initialises the scheduler once. And
+//    no client is scheduled onto a half-filled service (the first real
+//    server added would otherwise take every new connection).
 // Order: service deletions, then per service (in key order) its add/edit, its
-// destination deletions, edits and additions, so an upper threshold or a
-// scheduler change never sees a half-built service.
+// destination deletions, edits and additions (then the switch-on edit of a
+// dark-built service).
 #pragma once
 
 #include <set>
@@ -29,6 +37,10 @@ namespace tandem::ipvs {
 // The services tandem created or adopted, remembered across restarts (see
 // ipvs/state/owned_state_file.hpp). Only these may ever be deleted.
 using OwnedSet = std::set<ServiceKey>;
+
+// New services with at least this many destinations are built dark (above).
+// Below it the extra edit costs more than the scheduler work it saves.
+inline constexpr std::size_t kDarkBuildMin = 16;
 
 // Returns the operations that turn `actual` into `desired` for the services
 // tandem owns, following the rules above. Never fails.

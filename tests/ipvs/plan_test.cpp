@@ -199,3 +199,32 @@ TEST_CASE("a mixed plan reaches the desired table in one pass", "[unit]") {
   expected.put(service(foreign, {{"10.0.0.4:80", 1}}));
   CHECK(actual == expected);
 }
+
+TEST_CASE("a new service with many destinations is built dark, then switched on", "[unit]") {
+  const auto key = tcp("192.0.2.1:80");
+  Service big;
+  big.key = key;
+  big.config.scheduler = "wrr";
+  for (std::uint8_t i = 1; i <= kDarkBuildMin; ++i) {
+    Destination d;
+    d.address = Endpoint{IpAddress::v4({10, 0, 0, i}), 80};
+    big.put(d);
+  }
+  Table desired;
+  desired.put(big);
+  const auto ops = plan(Table{}, desired, {});
+  REQUIRE(ops.size() == kDarkBuildMin + 2);
+  ServiceConfig dark = big.config;
+  dark.scheduler = "none";
+  CHECK(ops.front() == Op{AddService{key, dark}});
+  CHECK(ops.back() == Op{EditService{key, big.config}});
+  Table actual;
+  apply_like_kernel(actual, ops);
+  CHECK(actual == desired);
+  CHECK(plan(actual, desired, owned_after(desired)).empty());
+
+  // One destination fewer: built directly.
+  big.destinations.erase(big.destinations.begin());
+  desired.put(big);
+  CHECK(plan(Table{}, desired, {}).front() == Op{AddService{key, big.config}});
+}
