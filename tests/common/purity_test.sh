@@ -5,7 +5,7 @@
 # Boost's, curl's and the kernel's are not, so this check is what enforces it.
 set -u
 src=$1
-pure=(common conf checks/core ipvs/model ipvs/reconcile vrrp/codec vrrp/machine director/policy director/status director/desired)
+pure=(common conf checks/core ipvs/model ipvs/reconcile vrrp/codec vrrp/machine director/policy director/status director/control director/desired)
 pattern='#[[:space:]]*include[[:space:]]*[<"](boost/asio|common/asio\.hpp|curl/|netlink/|linux/netlink\.h|linux/rtnetlink\.h|sys/socket\.h|netinet/|netpacket/)'
 found=0 dirs=0
 for d in "${pure[@]}"; do
