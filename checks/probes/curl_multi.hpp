@@ -46,6 +46,9 @@ class CurlMulti {
   void remove(CURL* easy);
 
   std::size_t in_flight() const noexcept { return transfers_.size(); }
+  // Expires when the CurlMulti is destroyed: a probe that outlives it (held by
+  // a handler the io_context destroys later) must not call back into it.
+  std::weak_ptr<int> lifetime() const noexcept { return alive_; }
   std::size_t pooled() const noexcept { return pool_.size(); }
 
  private:

@@ -14,12 +14,16 @@
 namespace tandem::checks {
 
 HttpProbe::HttpProbe(asio::io_context& io, CurlMulti& multi, std::shared_ptr<const HttpPlan> plan)
-    : multi_(multi), plan_(std::move(plan)), completion_(io) {}
+    : multi_(multi), multi_alive_(multi.lifetime()), plan_(std::move(plan)), completion_(io) {}
 
 HttpProbe::~HttpProbe() {
   if (easy_ != nullptr) {
-    if (in_multi_) multi_.remove(easy_);
-    multi_.release(easy_);
+    if (multi_alive_.expired()) {
+      curl_easy_cleanup(easy_);  // the multi already removed it while shutting down
+    } else {
+      if (in_multi_) multi_.remove(easy_);
+      multi_.release(easy_);
+    }
   }
   if (digest_ != nullptr) EVP_MD_CTX_free(digest_);
 }

@@ -42,6 +42,7 @@ class HttpProbe final : public Probe, public std::enable_shared_from_this<HttpPr
   void finish(ProbeResult r);
 
   CurlMulti& multi_;
+  std::weak_ptr<int> multi_alive_;
   std::shared_ptr<const HttpPlan> plan_;
   ProbeCompletion completion_;
   CURL* easy_ = nullptr;

@@ -1,0 +1,201 @@
+// CheckRunner: scheduling, de-duplication and the concurrency cap; see runner.hpp.
+#include "checks/runner/runner.hpp"
+
+#include <functional>
+
+#include "checks/core/schedule.hpp"
+
+namespace tandem::checks {
+
+namespace sys = boost::system;
+
+// One running check of one real server address, shared by every server
+// (service) that asked for exactly this check.
+struct CheckRunner::Instance {
+  Instance(asio::io_context& io, Endpoint r, CheckDefinition d, ProbeMaker m)
+      : real(r), def(std::move(d)), make(std::move(m)), tracker(def.rise, def.fall, def.initial), timer(io) {}
+  Endpoint real;
+  CheckDefinition def;
+  ProbeMaker make;
+  HealthTracker tracker;
+  asio::steady_timer timer;
+  TimePoint due{};
+  std::shared_ptr<Probe> running;
+  bool scheduled = false;
+  bool removed = false;
+  // (server, index of this check in that server's list)
+  std::vector<std::pair<ServerId, std::size_t>> users;
+};
+
+CheckRunner::CheckRunner(asio::io_context& io, CurlMulti& multi, Options options)
+    : io_(io), multi_(multi), options_(std::move(options)), alive_(std::make_shared<int>(0)) {
+  if (options_.max_concurrent == 0) options_.max_concurrent = 1;
+}
+
+CheckRunner::~CheckRunner() { stop(); }
+
+std::error_code CheckRunner::add_server(ServerId id, const Endpoint& real,
+                                        const std::vector<CheckDefinition>& checks) {
+  // Build everything first, so a bad check adds nothing.
+  std::vector<std::shared_ptr<Instance>> picked;
+  std::vector<std::shared_ptr<Instance>> created;
+  for (const auto& d : checks) {
+    auto it = instances_.find(Key{real, d});
+    if (it != instances_.end()) {
+      picked.push_back(it->second);
+      continue;
+    }
+    auto maker = make_probe_maker(io_, multi_, d, real);
+    if (!maker) return maker.error();
+    auto inst = std::make_shared<Instance>(io_, real, d, std::move(maker).value());
+    picked.push_back(inst);
+    created.push_back(inst);
+  }
+  // Replace an existing server of this id, keeping checks the new list shares.
+  std::vector<std::shared_ptr<Instance>> previous;
+  if (auto old = servers_.find(id); old != servers_.end()) {
+    previous = std::move(old->second.checks);
+    servers_.erase(old);
+    for (const auto& inst : previous) std::erase_if(inst->users, [id](const auto& u) { return u.first == id; });
+  }
+  for (const auto& inst : created) instances_.emplace(Key{inst->real, inst->def}, inst);
+
+  std::vector<std::string> labels;
+  std::vector<Health> initial;
+  for (std::size_t i = 0; i < picked.size(); ++i) {
+    labels.push_back(describe(picked[i]->def));
+    initial.push_back(picked[i]->tracker.health());
+    picked[i]->users.emplace_back(id, i);
+  }
+  servers_.emplace(id, Server{real, picked, ServerHealth(std::move(labels), initial)});
+  for (const auto& inst : previous)
+    if (inst->users.empty()) release(inst);
+
+  if (started_) {
+    const TimePoint now = Clock::now();
+    for (const auto& inst : created) {
+      // Spread late additions by a hash of their address, so a reload that
+      // adds many servers does not fire them in one burst either.
+      const auto h = std::hash<std::string>{}(inst->real.to_string()) ^ (inst->users.size() * 0x9e3779b9u);
+      schedule(inst, now + spread_offset(h % 1024, 1024, inst->def.interval));
+    }
+  }
+  return {};
+}
+
+void CheckRunner::remove_server(ServerId id) {
+  auto it = servers_.find(id);
+  if (it == servers_.end()) return;
+  for (const auto& inst : it->second.checks) {
+    std::erase_if(inst->users, [id](const auto& u) { return u.first == id; });
+    if (inst->users.empty()) release(inst);
+  }
+  servers_.erase(it);
+}
+
+void CheckRunner::release(const std::shared_ptr<Instance>& c) {
+  c->removed = true;
+  c->timer.cancel();
+  if (c->running) c->running->cancel();  // its completion still decrements in_flight_
+  instances_.erase(Key{c->real, c->def});
+}
+
+void CheckRunner::start() {
+  if (started_) return;
+  started_ = true;
+  const TimePoint now = Clock::now();
+  // Spread per interval value: checks sharing an interval share its slots.
+  std::map<Duration, std::vector<std::shared_ptr<Instance>>> by_interval;
+  for (const auto& [key, inst] : instances_) by_interval[inst->def.interval].push_back(inst);
+  for (const auto& [interval, list] : by_interval)
+    for (std::size_t i = 0; i < list.size(); ++i) schedule(list[i], now + spread_offset(i, list.size(), interval));
+}
+
+void CheckRunner::stop() {
+  started_ = false;
+  queue_.clear();
+  for (const auto& [key, inst] : instances_) {
+    inst->removed = true;
+    inst->timer.cancel();
+    if (inst->running) inst->running->cancel();
+  }
+  instances_.clear();
+  servers_.clear();
+}
+
+void CheckRunner::schedule(const std::shared_ptr<Instance>& c, TimePoint due) {
+  c->due = due;
+  c->scheduled = true;
+  c->timer.expires_at(due);
+  std::weak_ptr<int> alive = alive_;
+  c->timer.async_wait([this, alive, c](const sys::error_code& ec) {
+    if (ec || c->removed || alive.expired()) return;
+    on_due(c);
+  });
+}
+
+void CheckRunner::on_due(const std::shared_ptr<Instance>& c) {
+  if (in_flight_ < options_.max_concurrent) return launch(c);
+  queue_.push_back(c);
+}
+
+void CheckRunner::launch(const std::shared_ptr<Instance>& c) {
+  ++in_flight_;
+  const TimePoint started = Clock::now();
+  c->running = c->make();
+  // A completion that arrives after the runner is gone finds `alive` expired.
+  std::weak_ptr<int> alive = alive_;
+  c->running->start([this, alive, c, started](ProbeResult r) {
+    if (!alive.expired()) on_done(c, std::move(r), started);
+  });
+}
+
+void CheckRunner::on_done(const std::shared_ptr<Instance>& c, ProbeResult r, TimePoint started) {
+  --in_flight_;
+  c->running.reset();
+  if (!c->removed) {
+    const TimePoint now = Clock::now();
+    if (options_.on_run) {
+      try {
+        options_.on_run(ProbeRun{c->real, c->def, c->due, started, now, r});
+      } catch (...) {
+        // An observer must not stop the checks.
+      }
+    }
+    if (auto t = c->tracker.on_result(r, now)) {
+      for (const auto& [server_id, index] : c->users) {
+        auto s = servers_.find(server_id);
+        if (s == servers_.end()) continue;
+        if (auto st = s->second.health.on_check(index, t->to, t->reason, now))
+          notify(ServerTransition{server_id, s->second.real, st->from, st->to, st->at, st->reason});
+      }
+    }
+    schedule(c, next_due(c->due, c->tracker.next_interval(c->def), now));
+  }
+  drain_queue();
+}
+
+void CheckRunner::drain_queue() {
+  while (in_flight_ < options_.max_concurrent && !queue_.empty()) {
+    auto c = queue_.front().lock();
+    queue_.pop_front();
+    if (c && !c->removed) launch(c);
+  }
+}
+
+void CheckRunner::notify(const ServerTransition& t) {
+  if (!options_.on_transition) return;
+  try {
+    options_.on_transition(t);
+  } catch (...) {
+    // The director's handler failing must not stop the checks of other servers.
+  }
+}
+
+std::optional<Health> CheckRunner::health(ServerId id) const {
+  auto it = servers_.find(id);
+  if (it == servers_.end()) return std::nullopt;
+  return it->second.health.health();
+}
+
+}  // namespace tandem::checks
