@@ -130,8 +130,9 @@ struct Service {
   std::map<Endpoint, Destination> destinations;   // keyed by Destination::address
   Stats stats;                                    // ignored by ==
 
-  // Adds or replaces `d` under its address.
-  void put(const Destination& d) { destinations[d.address] = d; }
+  // Adds or replaces `d` under its address; O(1) when added in address order
+  // (as the kernel returns destinations tandem added).
+  void put(const Destination& d) { destinations.insert_or_assign(destinations.end(), d.address, d); }
 
   bool operator==(const Service& o) const noexcept {
     return key == o.key && config == o.config && destinations == o.destinations;
@@ -143,7 +144,7 @@ struct Table {
   std::map<ServiceKey, Service> services;
 
   // Adds or replaces `s` under its key.
-  void put(const Service& s) { services[s.key] = s; }
+  void put(const Service& s) { services.insert_or_assign(services.end(), s.key, s); }
   std::size_t destination_count() const noexcept;
 
   bool operator==(const Table&) const = default;

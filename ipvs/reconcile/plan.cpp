@@ -5,25 +5,32 @@
 namespace tandem::ipvs {
 namespace {
 
+// Walks both destination maps in key order at once (they share the order of
+// Endpoint), so a service with n destinations costs O(n), not O(n log n).
 void plan_destinations(const Service* actual, const Service& desired, std::vector<Op>& ops) {
   const ServiceKey& key = desired.key;
-  if (actual != nullptr) {
-    for (const auto& [address, dest] : actual->destinations) {
-      if (!desired.destinations.contains(address)) ops.push_back(DeleteDestination{key, address});
+  static const std::map<Endpoint, Destination> kNone;
+  const auto& have = actual != nullptr ? actual->destinations : kNone;
+  const auto& want = desired.destinations;
+  std::vector<Op> additions;
+  auto h = have.begin();
+  auto w = want.begin();
+  while (h != have.end() || w != want.end()) {
+    if (w == want.end() || (h != have.end() && h->first < w->first)) {
+      ops.push_back(DeleteDestination{key, h->first});
+      ++h;
+    } else if (h == have.end() || w->first < h->first) {
+      additions.push_back(AddDestination{key, w->first, w->second.config});
+      ++w;
+    } else {
+      if (h->second.config != w->second.config) ops.push_back(EditDestination{key, w->first, w->second.config});
+      ++h;
+      ++w;
     }
   }
-  for (const auto& [address, dest] : desired.destinations) {
-    const Destination* present = nullptr;
-    if (actual != nullptr) {
-      auto it = actual->destinations.find(address);
-      if (it != actual->destinations.end()) present = &it->second;
-    }
-    if (present == nullptr) {
-      ops.push_back(AddDestination{key, address, dest.config});
-    } else if (present->config != dest.config) {
-      ops.push_back(EditDestination{key, address, dest.config});
-    }
-  }
+  // Deletions and edits first, then additions: an upper threshold or a
+  // removed server is dealt with before new ones take traffic.
+  ops.insert(ops.end(), std::make_move_iterator(additions.begin()), std::make_move_iterator(additions.end()));
 }
 
 }  // namespace
