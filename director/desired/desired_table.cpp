@@ -34,7 +34,7 @@ ipvs::ServiceKey service_key(const conf::Service& service) {
   return ipvs::ServiceKey::by_address(service.protocol, service.address.value_or(Endpoint{}));
 }
 
-ipvs::Table desired_table(const conf::Config& config, const RealStates& states) {
+ipvs::Table desired_table(const conf::Config& config, const RealStates& states, const SorryActive& sorry) {
   ipvs::Table table;
   for (const conf::Service& s : config.services) {
     ipvs::Service out;
@@ -49,6 +49,13 @@ ipvs::Table desired_table(const conf::Config& config, const RealStates& states) 
       d.config.weight = it != states.end() && it->second.weight ? *it->second.weight : r.weight;
       d.config.upper_threshold = r.upper_threshold;
       d.config.lower_threshold = r.lower_threshold;
+      out.put(d);
+    }
+    if (s.sorry_server && sorry.count(s.name)) {
+      ipvs::Destination d;
+      d.address = *s.sorry_server;
+      d.config.forwarding = forwarding_of(s.forwarding);
+      d.config.weight = s.sorry_weight;
       out.put(d);
     }
     table.put(out);

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -34,8 +35,12 @@ using RealStates = std::map<std::pair<std::string, Endpoint>, RealState>;
 // protocol and address.
 ipvs::ServiceKey service_key(const conf::Service& service);
 
-// The IPVS table the config asks for, with `states` applied. Never fails: a
-// Config is already validated.
-ipvs::Table desired_table(const conf::Config& config, const RealStates& states = {});
+// Names of the services whose sorry server is in (below quorum).
+using SorryActive = std::set<std::string>;
+
+// The IPVS table the config asks for, with `states` applied and the sorry
+// server of each service in `sorry` added (with the service's forwarding
+// method and sorry_weight). Never fails: a Config is already validated.
+ipvs::Table desired_table(const conf::Config& config, const RealStates& states = {}, const SorryActive& sorry = {});
 
 }  // namespace tandem::desired

@@ -101,3 +101,23 @@ TEST_CASE("effective states quiesce or remove real servers", "[unit]") {
   REQUIRE(web.destinations.size() == 1);
   CHECK(web.destinations.at(ep("10.0.1.11:80")).config.weight == 0);
 }
+
+TEST_CASE("a service below quorum gets its sorry server, with its weight", "[unit]") {
+  const conf::Config config = load(R"(
+[[service]]
+name = "web"
+address = "192.0.2.100:80"
+forwarding = "dr"
+sorry_server = "192.0.2.50:80"
+sorry_weight = 7
+
+[[service.real]]
+address = "10.0.1.11:80"
+)");
+  const auto key = ipvs::ServiceKey::by_address(Protocol::tcp, ep("192.0.2.100:80"));
+  CHECK(desired::desired_table(config).services.at(key).destinations.size() == 1);
+  const ipvs::Table t = desired::desired_table(config, {}, {"web"});
+  const auto& sorry = t.services.at(key).destinations.at(ep("192.0.2.50:80")).config;
+  CHECK(sorry.weight == 7);
+  CHECK(sorry.forwarding == ipvs::Forwarding::route);
+}
