@@ -197,6 +197,35 @@ TEST_CASE("edits change scheduler, persistence, weights and thresholds in place"
   CHECK(w->find("10.0.1.3:80")->forward == "Masq");
 }
 
+TEST_CASE("a persistence engine (sip) round-trips and is reported by ipvsadm", "[kernel]") {
+  kt::FreshNetns ns;
+  Client client = open_client();
+  Service sip;
+  sip.key = ServiceKey::by_address(Protocol::udp, ep("10.0.0.5:5060"));
+  sip.config.scheduler = "rr";
+  sip.config.persistent = true;
+  sip.config.persistence_timeout_s = 120;
+  sip.config.persistence_engine = "sip";
+  sip.put(dest("10.0.1.7:5060", 1));
+  Table desired;
+  desired.put(sip);
+  apply_or_fail(client, plan(Table{}, desired, {}));
+  CHECK(client.dump().value() == desired);
+  const auto* seen = kt::observe_ipvs().find("UDP", "10.0.0.5:5060");
+  REQUIRE(seen != nullptr);
+  CHECK(seen->pe == "sip");
+  CHECK(seen->persistent == 120u);
+
+  // Dropping the engine is an edit of the service.
+  sip.config.persistence_engine.clear();
+  desired.put(sip);
+  const auto ops = plan(client.dump().value(), desired, owned_after(desired));
+  REQUIRE(ops.size() == 1);
+  CHECK(std::holds_alternative<EditService>(ops[0]));
+  apply_or_fail(client, ops);
+  CHECK(client.dump().value() == desired);
+}
+
 TEST_CASE("IPv6 services take a prefix length as netmask, 128 by default", "[kernel]") {
   kt::FreshNetns ns;
   Client client = open_client();
