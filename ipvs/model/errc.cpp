@@ -56,7 +56,10 @@ std::string meaning(const Op& op, int err) {
                                a->config.scheduler, a->config.persistence_engine);
     }
     if (const auto* e = std::get_if<EditService>(&op)) {
-      return fmt::format("scheduler '{}' not available in this kernel", e->config.scheduler);
+      return e->config.persistence_engine.empty()
+                 ? fmt::format("scheduler '{}' not available in this kernel", e->config.scheduler)
+                 : fmt::format("scheduler '{}' or persistence engine '{}' not available in this kernel",
+                               e->config.scheduler, e->config.persistence_engine);
     }
     return "no such destination";
   }

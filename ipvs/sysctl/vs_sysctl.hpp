@@ -33,8 +33,8 @@ struct QuiesceSysctls {
   bool expire_nodest_conn = true;
 };
 
-// Where the IPVS sysctls live; a parameter so that the function names no
-// global path inside its logic.
+// Where the IPVS sysctls live. A parameter of the functions below (defaulting
+// to this) so the unit test can point them at a plain directory.
 inline constexpr const char* kVsSysctlDir = "/proc/sys/net/ipv4/vs";
 
 // Writes "1" to each sysctl whose field is true; a false field leaves the
