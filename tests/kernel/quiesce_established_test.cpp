@@ -65,6 +65,10 @@ struct Lab {
     kt::run_checked({"ip", "addr", "add", "10.98.0.100/32", "dev", "lo"});
     // /proc/sys/net shows the namespace of the thread that opens it.
     std::ofstream("/proc/sys/net/ipv4/ip_forward") << "1\n";
+    // tandem's default (issue 3, item 5). It also makes this test see a
+    // delete + re-add: the kernel then drops the established connection at its
+    // next packet (checked by hand with ipvsadm -d/-a: the exchange fails).
+    std::ofstream("/proc/sys/net/ipv4/vs/expire_nodest_conn") << "1\n";
   }
 
   // Connects from the client namespace to the virtual service.
