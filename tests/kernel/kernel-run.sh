@@ -148,7 +148,9 @@ run_in_uml() {
     kill -KILL -- "-$uml_pid" 2>/dev/null
   ) < /dev/null > /dev/null 2>&1 &
   watchdog_pid=$!
-  wait "$uml_pid"
+  # The braces catch bash's "Killed" job notice after a timeout; the console
+  # excerpt below says what happened.
+  { wait "$uml_pid"; } 2>/dev/null
   uml_pid=""
   [ -f "$run/output" ] && cat "$run/output"
   if [ -f "$run/status" ]; then
