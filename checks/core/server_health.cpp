@@ -7,10 +7,7 @@
 
 namespace tandem::checks {
 
-ServerHealth::ServerHealth(std::vector<std::string> labels, const std::vector<Health>& initial)
-    : labels_(std::move(labels)), states_(labels_.size(), Health::down) {
-  for (std::size_t i = 0; i < states_.size() && i < initial.size(); ++i) states_[i] = initial[i];
-}
+ServerHealth::ServerHealth(std::vector<Health> initial) : states_(std::move(initial)) {}
 
 Health ServerHealth::combined() const noexcept {
   return std::all_of(states_.begin(), states_.end(), [](Health h) { return h == Health::up; })
@@ -18,13 +15,14 @@ Health ServerHealth::combined() const noexcept {
              : Health::down;
 }
 
-std::string ServerHealth::label_reason(std::size_t index, const std::string& reason) const {
-  if (states_.size() <= 1) return reason;
-  return fmt::format("{}: {}", labels_[index], reason);
+std::string ServerHealth::label_reason(std::string_view label, const std::string& reason) const {
+  if (states_.size() <= 1 || label.empty()) return reason;
+  return fmt::format("{}: {}", label, reason);
 }
 
 std::optional<Transition> ServerHealth::on_check(std::size_t index, Health h,
-                                                 const std::string& reason, TimePoint now) {
+                                                 const std::string& reason, TimePoint now,
+                                                 std::string_view label) {
   if (index >= states_.size()) return std::nullopt;
   const Health before = combined();
   states_[index] = h;
@@ -32,8 +30,8 @@ std::optional<Transition> ServerHealth::on_check(std::size_t index, Health h,
   if (before == after) return std::nullopt;
   std::string why = after == Health::up && states_.size() > 1
                         ? fmt::format("all {} checks pass ({})", states_.size(),
-                                      label_reason(index, reason))
-                        : label_reason(index, reason);
+                                      label_reason(label, reason))
+                        : label_reason(label, reason);
   return Transition{before, after, now, std::move(why)};
 }
 

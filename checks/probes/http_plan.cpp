@@ -22,11 +22,13 @@ bool is_hex_sha256(const std::string& s) {
 
 }  // namespace
 
-Result<std::shared_ptr<const HttpPlan>> HttpPlan::make(const CheckDefinition& d, const Endpoint& real) {
+Result<std::shared_ptr<const HttpPlan>> HttpPlan::make(std::shared_ptr<const CheckDefinition> shared,
+                                                       const Endpoint& real) {
+  const CheckDefinition& d = *shared;
   if (d.kind != CheckKind::http && d.kind != CheckKind::https) return make_error_code(errc::not_http);
   if (!d.body_sha256.empty() && !is_hex_sha256(d.body_sha256)) return make_error_code(errc::bad_body_digest);
   std::shared_ptr<HttpPlan> p(new HttpPlan());
-  p->def_ = d;
+  p->def_ = std::move(shared);
   if (!d.body_regex.empty()) {
     try {
       p->regex_.emplace(d.body_regex, std::regex::ECMAScript | std::regex::optimize);
@@ -62,7 +64,7 @@ HttpPlan::~HttpPlan() {
 }
 
 void HttpPlan::configure(CURL* e) const {
-  const long timeout_ms = static_cast<long>(def_.timeout.count());
+  const long timeout_ms = static_cast<long>(def_->timeout.count());
   curl_easy_setopt(e, CURLOPT_URL, url_.c_str());
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -70,25 +72,25 @@ void HttpPlan::configure(CURL* e) const {
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-  if (!def_.reuse_connection) {
+  if (!def_->reuse_connection) {
     // A check must open a new connection, as a client would.
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
   }
-  if (def_.method == "HEAD") {
+  if (def_->method == "HEAD") {
     curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-  } else if (def_.method != "GET") {
-    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, def_.method.c_str());
+  } else if (def_->method != "GET") {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, def_->method.c_str());
   }
   if (headers_ != nullptr) curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_);
   if (connect_to_ != nullptr) curl_easy_setopt(e, CURLOPT_CONNECT_TO, connect_to_);
   if (!source_.empty()) curl_easy_setopt(e, CURLOPT_INTERFACE, source_.c_str());
-  if (def_.kind == CheckKind::https) {
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, def_.tls_verify ? 1L : 0L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, def_.tls_verify ? 2L : 0L);
-    if (!def_.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, def_.ca_file.c_str());
-    if (!def_.client_cert.empty()) curl_easy_setopt(e, CURLOPT_SSLCERT, def_.client_cert.c_str());
-    if (!def_.client_key.empty()) curl_easy_setopt(e, CURLOPT_SSLKEY, def_.client_key.c_str());
+  if (def_->kind == CheckKind::https) {
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, def_->tls_verify ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, def_->tls_verify ? 2L : 0L);
+    if (!def_->ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, def_->ca_file.c_str());
+    if (!def_->client_cert.empty()) curl_easy_setopt(e, CURLOPT_SSLCERT, def_->client_cert.c_str());
+    if (!def_->client_key.empty()) curl_easy_setopt(e, CURLOPT_SSLKEY, def_->client_key.c_str());
   }
 }
 

@@ -20,7 +20,12 @@ class HttpPlan {
  public:
   // Builds the plan of `d` (kind http or https) against real server `real`.
   // Returns errc::bad_body_regex, errc::bad_body_digest or errc::not_http.
-  static Result<std::shared_ptr<const HttpPlan>> make(const CheckDefinition& d, const Endpoint& real);
+  // The definition is shared with the caller, not copied.
+  static Result<std::shared_ptr<const HttpPlan>> make(std::shared_ptr<const CheckDefinition> d,
+                                                     const Endpoint& real);
+  static Result<std::shared_ptr<const HttpPlan>> make(const CheckDefinition& d, const Endpoint& real) {
+    return make(std::make_shared<const CheckDefinition>(d), real);
+  }
   ~HttpPlan();
   HttpPlan(const HttpPlan&) = delete;
   HttpPlan& operator=(const HttpPlan&) = delete;
@@ -29,13 +34,13 @@ class HttpPlan {
   // outlive the transfer (curl keeps pointers to the header lists).
   void configure(CURL* easy) const;
 
-  const CheckDefinition& definition() const noexcept { return def_; }
+  const CheckDefinition& definition() const noexcept { return *def_; }
   const std::optional<std::regex>& body_regex() const noexcept { return regex_; }
-  bool wants_body() const noexcept { return regex_.has_value() || !def_.body_sha256.empty(); }
+  bool wants_body() const noexcept { return regex_.has_value() || !def_->body_sha256.empty(); }
 
  private:
   HttpPlan() = default;
-  CheckDefinition def_;
+  std::shared_ptr<const CheckDefinition> def_;
   std::string url_;
   std::string source_;  // CURLOPT_INTERFACE "host!ADDR"
   curl_slist* headers_ = nullptr;

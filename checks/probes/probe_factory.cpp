@@ -7,11 +7,11 @@
 
 namespace tandem::checks {
 
-Result<ProbeMaker> make_probe_maker(asio::io_context& io, CurlMulti& multi, const CheckDefinition& d,
-                                   const Endpoint& real) {
-  switch (d.kind) {
+Result<ProbeMaker> make_probe_maker(asio::io_context& io, CurlMulti& multi,
+                                   const std::shared_ptr<const CheckDefinition>& d, const Endpoint& real) {
+  switch (d->kind) {
     case CheckKind::tcp: {
-      const Endpoint target = probe_target(d, real);
+      const Endpoint target = probe_target(*d, real);
       return ProbeMaker([&io, d, target]() -> std::shared_ptr<Probe> {
         return std::make_shared<TcpProbe>(io, d, target);
       });
@@ -25,7 +25,7 @@ Result<ProbeMaker> make_probe_maker(asio::io_context& io, CurlMulti& multi, cons
       });
     }
     case CheckKind::exec: {
-      auto plan = ExecPlan::make(d, real);
+      auto plan = ExecPlan::make(*d, real);
       if (!plan) return plan.error();
       return ProbeMaker([&io, plan = plan.value()]() -> std::shared_ptr<Probe> {
         return std::make_shared<ExecProbe>(io, plan);

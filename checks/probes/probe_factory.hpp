@@ -19,7 +19,8 @@ using ProbeMaker = std::function<std::shared_ptr<Probe>()>;
 
 // Returns the errors of HttpPlan::make (http, https) and ExecPlan::make (exec).
 // `io` and `multi` must outlive the maker and every probe it builds.
-Result<ProbeMaker> make_probe_maker(asio::io_context& io, CurlMulti& multi, const CheckDefinition& d,
-                                   const Endpoint& real);
+// The definition is shared by the maker and its probes, not copied.
+Result<ProbeMaker> make_probe_maker(asio::io_context& io, CurlMulti& multi,
+                                   const std::shared_ptr<const CheckDefinition>& d, const Endpoint& real);
 
 }  // namespace tandem::checks

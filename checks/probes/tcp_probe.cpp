@@ -20,14 +20,11 @@ asio::ip::address to_asio(const IpAddress& a) {
 
 asio::ip::tcp::endpoint to_asio(const Endpoint& e) { return {to_asio(e.address), e.port}; }
 
-TcpProbe::TcpProbe(asio::io_context& io, const CheckDefinition& d, const Endpoint& target)
+TcpProbe::TcpProbe(asio::io_context& io, std::shared_ptr<const CheckDefinition> d, const Endpoint& target)
     : socket_(io),
       deadline_(io),
       completion_(io),
-      timeout_(d.timeout),
-      source_(d.source_address),
-      send_(d.send),
-      expect_(d.expect),
+      def_(std::move(d)),
       target_(to_asio(target)) {}
 
 void TcpProbe::start(ProbeDone done) {
@@ -35,12 +32,12 @@ void TcpProbe::start(ProbeDone done) {
   sys::error_code ec;
   socket_.open(target_.protocol(), ec);
   if (ec) return finish(ProbeResult::failure(reason::connect_failed(ec.message())));
-  if (source_) {
-    socket_.bind({to_asio(*source_), 0}, ec);
-    if (ec) return finish(ProbeResult::failure(reason::source_bind_failed(*source_, ec.message())));
+  if (const auto& source = def_->source_address) {
+    socket_.bind({to_asio(*source), 0}, ec);
+    if (ec) return finish(ProbeResult::failure(reason::source_bind_failed(*source, ec.message())));
   }
   auto self = shared_from_this();
-  deadline_.expires_after(timeout_);
+  deadline_.expires_after(def_->timeout);
   deadline_.async_wait([self](const sys::error_code& e) { self->on_deadline(e); });
   socket_.async_connect(target_, [self](const sys::error_code& e) { self->on_connect(e); });
 }
@@ -50,12 +47,12 @@ void TcpProbe::cancel() { finish(ProbeResult::failure("cancelled")); }
 void TcpProbe::on_deadline(const sys::error_code& ec) {
   if (ec == asio::error::operation_aborted || completion_.finished()) return;
   switch (phase_) {
-    case Phase::connecting: return finish(ProbeResult::failure(reason::connect_timeout(timeout_)));
+    case Phase::connecting: return finish(ProbeResult::failure(reason::connect_timeout(def_->timeout)));
     case Phase::sending:
     case Phase::reading:
-      if (filled_ == 0) return finish(ProbeResult::failure(reason::no_reply(timeout_)));
+      if (filled_ == 0) return finish(ProbeResult::failure(reason::no_reply(def_->timeout)));
       return finish(ProbeResult::failure(
-          reason::reply_mismatch(std::string_view(reply_.data(), filled_), expect_)));
+          reason::reply_mismatch(std::string_view(reply_.data(), filled_), def_->expect)));
   }
 }
 
@@ -64,12 +61,12 @@ void TcpProbe::on_connect(const sys::error_code& ec) {
   if (ec == asio::error::connection_refused)
     return finish(ProbeResult::failure(reason::connect_refused()));
   if (ec == asio::error::timed_out)
-    return finish(ProbeResult::failure(reason::connect_timeout(timeout_)));
+    return finish(ProbeResult::failure(reason::connect_timeout(def_->timeout)));
   if (ec) return finish(ProbeResult::failure(reason::connect_failed(ec.message())));
-  if (send_.empty() && expect_.empty()) return finish(ProbeResult::success("connected"));
+  if (def_->send.empty() && def_->expect.empty()) return finish(ProbeResult::success("connected"));
   phase_ = Phase::sending;
   auto self = shared_from_this();
-  asio::async_write(socket_, asio::buffer(send_),
+  asio::async_write(socket_, asio::buffer(def_->send),
                     [self](const sys::error_code& e, std::size_t) { self->on_write(e); });
 }
 
@@ -78,9 +75,9 @@ void TcpProbe::on_write(const sys::error_code& ec) {
   if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe)
     return finish(ProbeResult::failure(reason::connection_reset()));
   if (ec) return finish(ProbeResult::failure(reason::connect_failed(ec.message())));
-  if (expect_.empty()) return finish(ProbeResult::success("sent"));
+  if (def_->expect.empty()) return finish(ProbeResult::success("sent"));
   phase_ = Phase::reading;
-  reply_.resize(expect_.size());  // never more than the prefix we compare
+  reply_.resize(def_->expect.size());  // never more than the prefix we compare
   read_more();
 }
 
@@ -94,9 +91,9 @@ void TcpProbe::on_read(const sys::error_code& ec, std::size_t n) {
   if (completion_.finished()) return;
   filled_ += n;
   const std::string_view got(reply_.data(), filled_);
-  if (got != std::string_view(expect_).substr(0, filled_))
-    return finish(ProbeResult::failure(reason::reply_mismatch(got, expect_)));
-  if (filled_ == expect_.size()) return finish(ProbeResult::success("reply matched"));
+  if (got != std::string_view(def_->expect).substr(0, filled_))
+    return finish(ProbeResult::failure(reason::reply_mismatch(got, def_->expect)));
+  if (filled_ == def_->expect.size()) return finish(ProbeResult::success("reply matched"));
   if (ec == asio::error::eof) return finish(ProbeResult::failure(reason::closed_before_reply(filled_)));
   if (ec == asio::error::connection_reset)
     return finish(ProbeResult::failure(reason::connection_reset()));

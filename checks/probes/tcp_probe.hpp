@@ -15,7 +15,10 @@ namespace tandem::checks {
 class TcpProbe final : public Probe, public std::enable_shared_from_this<TcpProbe> {
  public:
   // Uses timeout, source_address, send and expect of `d`; connects to `target`.
-  TcpProbe(asio::io_context& io, const CheckDefinition& d, const Endpoint& target);
+  // The definition is shared, not copied: thousands of checks usually have one.
+  TcpProbe(asio::io_context& io, std::shared_ptr<const CheckDefinition> d, const Endpoint& target);
+  TcpProbe(asio::io_context& io, const CheckDefinition& d, const Endpoint& target)
+      : TcpProbe(io, std::make_shared<const CheckDefinition>(d), target) {}
 
   // Verdicts: "connected" / "reply matched"; failures "connect refused",
   // "connect timeout after N ms", "connect failed: ...", "cannot bind source
@@ -36,10 +39,7 @@ class TcpProbe final : public Probe, public std::enable_shared_from_this<TcpProb
   asio::ip::tcp::socket socket_;
   asio::steady_timer deadline_;
   ProbeCompletion completion_;
-  Duration timeout_;
-  std::optional<IpAddress> source_;
-  std::string send_;
-  std::string expect_;
+  std::shared_ptr<const CheckDefinition> def_;
   asio::ip::tcp::endpoint target_;
   Phase phase_ = Phase::connecting;
   std::string reply_;

@@ -12,10 +12,12 @@ namespace sys = boost::system;
 // One running check of one real server address, shared by every server
 // (service) that asked for exactly this check.
 struct CheckRunner::Instance {
-  Instance(asio::io_context& io, Endpoint r, CheckDefinition d, ProbeMaker m)
-      : real(r), def(std::move(d)), make(std::move(m)), tracker(def.rise, def.fall, def.initial), timer(io) {}
+  Instance(asio::io_context& io, Endpoint r, std::shared_ptr<const CheckDefinition> d, ProbeMaker m)
+      : real(r), def_ptr(std::move(d)), def(*def_ptr), make(std::move(m)),
+        tracker(def.rise, def.fall, def.initial), timer(io) {}
   Endpoint real;
-  CheckDefinition def;
+  std::shared_ptr<const CheckDefinition> def_ptr;
+  const CheckDefinition& def;
   ProbeMaker make;
   HealthTracker tracker;
   asio::steady_timer timer;
@@ -39,15 +41,16 @@ std::error_code CheckRunner::add_server(ServerId id, const Endpoint& real,
   // Build everything first, so a bad check adds nothing.
   std::vector<std::shared_ptr<Instance>> picked;
   std::vector<std::shared_ptr<Instance>> created;
-  for (const auto& d : checks) {
-    auto it = instances_.find(Key{real, d});
+  for (const auto& spec : checks) {
+    auto d = intern(spec);
+    auto it = instances_.find(Key{real, d.get()});
     if (it != instances_.end()) {
       picked.push_back(it->second);
       continue;
     }
     auto maker = make_probe_maker(io_, multi_, d, real);
     if (!maker) return maker.error();
-    auto inst = std::make_shared<Instance>(io_, real, d, std::move(maker).value());
+    auto inst = std::make_shared<Instance>(io_, real, std::move(d), std::move(maker).value());
     picked.push_back(inst);
     created.push_back(inst);
   }
@@ -58,16 +61,14 @@ std::error_code CheckRunner::add_server(ServerId id, const Endpoint& real,
     servers_.erase(old);
     for (const auto& inst : previous) std::erase_if(inst->users, [id](const auto& u) { return u.first == id; });
   }
-  for (const auto& inst : created) instances_.emplace(Key{inst->real, inst->def}, inst);
+  for (const auto& inst : created) instances_.emplace(Key{inst->real, inst->def_ptr.get()}, inst);
 
-  std::vector<std::string> labels;
   std::vector<Health> initial;
   for (std::size_t i = 0; i < picked.size(); ++i) {
-    labels.push_back(describe(picked[i]->def));
     initial.push_back(picked[i]->tracker.health());
     picked[i]->users.emplace_back(id, i);
   }
-  servers_.emplace(id, Server{real, picked, ServerHealth(std::move(labels), initial)});
+  servers_.emplace(id, Server{real, picked, ServerHealth(std::move(initial))});
   for (const auto& inst : previous)
     if (inst->users.empty()) release(inst);
 
@@ -97,7 +98,20 @@ void CheckRunner::release(const std::shared_ptr<Instance>& c) {
   c->removed = true;
   c->timer.cancel();
   if (c->running) c->running->cancel();  // its completion still decrements in_flight_
-  instances_.erase(Key{c->real, c->def});
+  instances_.erase(Key{c->real, c->def_ptr.get()});
+  // Definitions no instance holds any more are swept now and then; until then
+  // a stale entry costs one CheckDefinition and is replaced on the next intern.
+  if (++releases_ % 1024 == 0)
+    std::erase_if(definitions_, [](const auto& entry) { return entry.second.expired(); });
+}
+
+std::shared_ptr<const CheckDefinition> CheckRunner::intern(const CheckDefinition& d) {
+  auto it = definitions_.find(d);
+  if (it != definitions_.end())
+    if (auto shared = it->second.lock()) return shared;
+  auto shared = std::make_shared<const CheckDefinition>(d);
+  definitions_.insert_or_assign(d, shared);
+  return shared;
 }
 
 void CheckRunner::start() {
@@ -121,6 +135,7 @@ void CheckRunner::stop() {
   }
   instances_.clear();
   servers_.clear();
+  definitions_.clear();
 }
 
 void CheckRunner::schedule(const std::shared_ptr<Instance>& c, TimePoint due) {
@@ -166,7 +181,8 @@ void CheckRunner::on_done(const std::shared_ptr<Instance>& c, ProbeResult r, Tim
       for (const auto& [server_id, index] : c->users) {
         auto s = servers_.find(server_id);
         if (s == servers_.end()) continue;
-        if (auto st = s->second.health.on_check(index, t->to, t->reason, now))
+        const std::string label = s->second.health.size() > 1 ? describe(c->def) : std::string();
+        if (auto st = s->second.health.on_check(index, t->to, t->reason, now, label))
           notify(ServerTransition{server_id, s->second.real, st->from, st->to, st->at, st->reason});
       }
     }

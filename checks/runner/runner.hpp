@@ -94,7 +94,9 @@ class CheckRunner {
     std::vector<std::shared_ptr<Instance>> checks;
     ServerHealth health;
   };
-  using Key = std::pair<Endpoint, CheckDefinition>;
+  // A check instance is identified by its address and its (interned) definition.
+  using Key = std::pair<Endpoint, const CheckDefinition*>;
+  std::shared_ptr<const CheckDefinition> intern(const CheckDefinition& d);
 
   void schedule(const std::shared_ptr<Instance>& c, TimePoint due);
   void on_due(const std::shared_ptr<Instance>& c);
@@ -109,7 +111,11 @@ class CheckRunner {
   Options options_;
   bool started_ = false;
   std::size_t in_flight_ = 0;
+  std::size_t releases_ = 0;
   std::map<Key, std::shared_ptr<Instance>> instances_;
+  // One copy of each distinct definition, however many servers use it (10,000
+  // real servers of one service share the service's check).
+  std::map<CheckDefinition, std::weak_ptr<const CheckDefinition>> definitions_;
   std::unordered_map<ServerId, Server> servers_;
   std::deque<std::weak_ptr<Instance>> queue_;
   std::shared_ptr<int> alive_;  // handlers hold a weak_ptr: no use after destruction

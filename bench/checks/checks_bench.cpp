@@ -1,0 +1,272 @@
+// tandem_checks_bench: the checks module alone on the host kernel (no IPVS).
+//
+// A child process serves N backends (one listener per 127.20.x.y address,
+// port 8080; tcp: accept and close, http: a 200 response), so the checker's
+// CPU figures are its own. The parent runs one CheckRunner on one thread with
+// interval 1 s (rise 1, fall 3) against all of them, then closes the listeners of
+// 1% of the backends and times their detection. It prints: checks per second
+// completed, CPU seconds per 1,000 checks, peak RSS and RSS growth per real
+// server, the spread of start times over the interval, verdict latency
+// (due -> verdict) and failure-detection time. Timing is reported, not asserted.
+//
+// Usage: tandem_checks_bench tcp|http N [seconds]
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "checks/runner/runner.hpp"
+#include "common/asio.hpp"
+
+using namespace std::chrono_literals;
+using namespace tandem;
+using namespace tandem::checks;
+using asio::ip::tcp;
+
+namespace {
+
+IpAddress backend_address(std::size_t i) {
+  const std::size_t n = i + 1;
+  return IpAddress::v4({127, 20, static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n & 255)});
+}
+
+void raise_fd_limit() {
+  rlimit r{};
+  getrlimit(RLIMIT_NOFILE, &r);
+  r.rlim_cur = r.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &r);
+}
+
+// ---- backends (child process) ------------------------------------------------
+
+struct Backend {
+  Backend(asio::io_context& io, const Endpoint& e, bool http) : acceptor(io), http_(http) {
+    tcp::endpoint ep(asio::ip::make_address(e.address.to_string()), e.port);
+    acceptor.open(ep.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(ep);
+    acceptor.listen(512);
+    accept();
+  }
+  void accept() {
+    acceptor.async_accept([this](const boost::system::error_code& ec, tcp::socket s) {
+      if (ec) return;
+      if (http_) serve(std::make_shared<tcp::socket>(std::move(s)));
+      accept();
+    });
+  }
+  static void serve(std::shared_ptr<tcp::socket> s) {
+    auto buf = std::make_shared<std::string>();
+    asio::async_read_until(*s, asio::dynamic_buffer(*buf, 8192), "\r\n\r\n",
+                           [s, buf](const boost::system::error_code& ec, std::size_t) {
+                             if (ec) return;
+                             static const std::string reply =
+                                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+                             asio::async_write(*s, asio::buffer(reply),
+                                               [s](const boost::system::error_code&, std::size_t) {});
+                           });
+  }
+  tcp::acceptor acceptor;
+  bool http_;
+};
+
+// Serves until stdin (the control pipe) says "close K" (close the first K
+// listeners) or reaches EOF (exit).
+[[noreturn]] void run_backends(std::size_t n, bool http, int ready_fd, int control_fd) {
+  raise_fd_limit();
+  asio::io_context io;
+  std::vector<std::unique_ptr<Backend>> backends;
+  for (std::size_t i = 0; i < n; ++i)
+    backends.push_back(std::make_unique<Backend>(io, Endpoint{backend_address(i), 8080}, http));
+  [[maybe_unused]] auto w = ::write(ready_fd, "r", 1);
+  ::close(ready_fd);
+  asio::posix::stream_descriptor control(io, control_fd);
+  std::array<char, 16> cmd{};
+  std::function<void()> read_cmd = [&] {
+    control.async_read_some(asio::buffer(cmd), [&](const boost::system::error_code& ec, std::size_t len) {
+      if (ec) return io.stop();
+      if (len > 0 && cmd[0] == 'c') {
+        for (std::size_t i = 0; i < n / 100; ++i) backends[i]->acceptor.close();
+      }
+      read_cmd();
+    });
+  };
+  read_cmd();
+  io.run();
+  std::_Exit(0);
+}
+
+// ---- measurement ---------------------------------------------------------------
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+long rss_kib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+  return 0;
+}
+
+long peak_rss_kib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+  return 0;
+}
+
+double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: %s tcp|http N [seconds]\n", argv[0]);
+    return 2;
+  }
+  const bool http = std::string(argv[1]) == "http";
+  const std::size_t n = std::strtoul(argv[2], nullptr, 10);
+  const int seconds = argc > 3 ? std::atoi(argv[3]) : 10;
+  if (n == 0 || n > 60000 || seconds <= 0 || seconds > 600) {
+    std::fprintf(stderr, "N must be 1..60000 and seconds 1..600\n");
+    return 2;
+  }
+  ::signal(SIGPIPE, SIG_IGN);
+  raise_fd_limit();
+
+  int ready[2], control[2];
+  if (::pipe(ready) != 0 || ::pipe(control) != 0) return 1;
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::close(ready[0]);
+    ::close(control[1]);
+    run_backends(n, http, ready[1], control[0]);
+  }
+  ::close(ready[1]);
+  ::close(control[0]);
+  char c = 0;
+  if (::read(ready[0], &c, 1) != 1) {
+    std::fprintf(stderr, "backends failed to start\n");
+    return 1;
+  }
+
+  asio::io_context io;
+  CurlMulti multi(io);
+
+  struct Stats {
+    std::size_t runs = 0, failures = 0;
+    std::vector<double> latency_ms;              // due -> verdict
+    std::vector<std::size_t> starts_per_10ms = std::vector<std::size_t>(100, 0);  // offset within the second
+  } st;
+  // Measurement buffers are made resident before the RSS baseline, so the
+  // per-server figure counts only the checker.
+  st.latency_ms.assign(n * static_cast<std::size_t>(seconds + 2), 0.0);
+  st.latency_ms.clear();
+  bool measuring = false;
+  TimePoint epoch = Clock::now();
+  std::vector<TimePoint> down_at(n / 100);
+  TimePoint closed_at{};
+  std::size_t detected = 0;
+  const long rss_before = rss_kib();
+
+  CheckRunner::Options opts;
+  opts.max_concurrent = 256;
+  opts.on_transition = [&](const ServerTransition& t) {
+    if (t.to == Health::down && t.server < down_at.size() && closed_at != TimePoint{}) {
+      down_at[t.server] = t.at;
+      ++detected;
+    }
+  };
+  opts.on_run = [&](const ProbeRun& r) {
+    if (!measuring) return;
+    ++st.runs;
+    if (!r.result.ok) ++st.failures;
+    st.latency_ms.push_back(ms(r.finished - r.due));
+    const auto off = std::chrono::duration_cast<std::chrono::milliseconds>(r.started - epoch).count() % 1000;
+    ++st.starts_per_10ms[static_cast<std::size_t>(off / 10)];
+  };
+  CheckRunner runner(io, multi, opts);
+  CheckDefinition d;
+  d.kind = http ? CheckKind::http : CheckKind::tcp;
+  d.interval = 1s;
+  d.timeout = 1s;
+  d.rise = 1;
+  d.fall = 3;
+  d.path = "/health";
+  for (std::size_t i = 0; i < n; ++i)
+    if (auto ec = runner.add_server(i, Endpoint{backend_address(i), 8080}, {d})) {
+      std::fprintf(stderr, "add_server: %s\n", ec.message().c_str());
+      return 1;
+    }
+  const long rss_added = rss_kib();
+  runner.start();
+
+  // 2 s warm-up (every server comes up), then the measured window.
+  io.run_for(2s);
+  measuring = true;
+  epoch = Clock::now();
+  const double cpu0 = cpu_seconds();
+  const auto wall0 = Clock::now();
+  io.run_for(std::chrono::seconds(seconds));
+  const double cpu = cpu_seconds() - cpu0;
+  const double wall = std::chrono::duration<double>(Clock::now() - wall0).count();
+  measuring = false;
+  const long rss_running = rss_kib();
+
+  // Failure detection: close 1% of the listeners, time each down transition.
+  closed_at = Clock::now();
+  [[maybe_unused]] auto w = ::write(control[1], "c", 1);
+  for (int i = 0; i < 100 && detected < down_at.size(); ++i) io.run_for(100ms);
+  std::vector<double> detect_ms;
+  for (const auto& t : down_at)
+    if (t != TimePoint{}) detect_ms.push_back(ms(t - closed_at));
+
+  runner.stop();
+  ::close(control[1]);
+  ::waitpid(child, nullptr, 0);
+
+  std::size_t lo = SIZE_MAX, hi = 0;
+  for (auto v : st.starts_per_10ms) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  const double expected = static_cast<double>(n) / 1.0;  // per second
+  fmt::print("kind={} servers={} interval=1s window={}s\n", http ? "http" : "tcp", n, seconds);
+  fmt::print("checks/s completed: {:.0f} (scheduled {:.0f}), failures {}\n", static_cast<double>(st.runs) / wall,
+             expected, st.failures);
+  fmt::print("CPU: {:.3f} s in {:.1f} s ({:.1f}% of one core); {:.4f} CPU s per 1,000 checks ({:.1f} us/check)\n",
+             cpu, wall, 100.0 * cpu / wall, 1000.0 * cpu / static_cast<double>(std::max<std::size_t>(st.runs, 1)),
+             1e6 * cpu / static_cast<double>(std::max<std::size_t>(st.runs, 1)));
+  fmt::print("RSS: {} KiB before servers, {} KiB after adding, {} KiB running, peak {} KiB; {:.2f} KiB per real server\n",
+             rss_before, rss_added, rss_running, peak_rss_kib(),
+             static_cast<double>(rss_running - rss_before) / static_cast<double>(n));
+  fmt::print("start spread: per 10 ms slot of the second, min {} max {} mean {:.1f}\n", lo, hi,
+             static_cast<double>(st.runs) / 100.0);
+  fmt::print("verdict latency (due -> verdict): p50 {:.2f} ms, p99 {:.2f} ms, max {:.2f} ms\n",
+             percentile(st.latency_ms, 0.5), percentile(st.latency_ms, 0.99), percentile(st.latency_ms, 1.0));
+  fmt::print("failure detection ({} of {} closed detected; bound fall x interval + timeout = 4000 ms): "
+             "p50 {:.0f} ms, max {:.0f} ms\n",
+             detect_ms.size(), down_at.size(), percentile(detect_ms, 0.5), percentile(detect_ms, 1.0));
+  return 0;
+}
