@@ -9,7 +9,7 @@
 // server, the spread of start times over the interval, verdict latency
 // (due -> verdict) and failure-detection time. Timing is reported, not asserted.
 //
-// Usage: tandem_checks_bench tcp|http N [seconds]
+// Usage: tandem_checks_bench tcp|http N [seconds [max_concurrent]]
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -148,6 +148,7 @@ int main(int argc, char** argv) {
   const bool http = std::string(argv[1]) == "http";
   const std::size_t n = std::strtoul(argv[2], nullptr, 10);
   const int seconds = argc > 3 ? std::atoi(argv[3]) : 10;
+  const std::size_t cap = argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 256;
   if (n == 0 || n > 60000 || seconds <= 0 || seconds > 600) {
     std::fprintf(stderr, "N must be 1..60000 and seconds 1..600\n");
     return 2;
@@ -177,12 +178,15 @@ int main(int argc, char** argv) {
   struct Stats {
     std::size_t runs = 0, failures = 0;
     std::vector<double> latency_ms;              // due -> verdict
+    std::vector<double> probe_ms;                // start -> verdict
     std::vector<std::size_t> starts_per_10ms = std::vector<std::size_t>(100, 0);  // offset within the second
   } st;
   // Measurement buffers are made resident before the RSS baseline, so the
   // per-server figure counts only the checker.
   st.latency_ms.assign(n * static_cast<std::size_t>(seconds + 2), 0.0);
   st.latency_ms.clear();
+  st.probe_ms.assign(st.latency_ms.capacity(), 0.0);
+  st.probe_ms.clear();
   bool measuring = false;
   TimePoint epoch = Clock::now();
   std::vector<TimePoint> down_at(n / 100);
@@ -191,7 +195,7 @@ int main(int argc, char** argv) {
   const long rss_before = rss_kib();
 
   CheckRunner::Options opts;
-  opts.max_concurrent = 256;
+  opts.max_concurrent = cap;
   opts.on_transition = [&](const ServerTransition& t) {
     if (t.to == Health::down && t.server < down_at.size() && closed_at != TimePoint{}) {
       down_at[t.server] = t.at;
@@ -203,7 +207,10 @@ int main(int argc, char** argv) {
     ++st.runs;
     if (!r.result.ok) ++st.failures;
     st.latency_ms.push_back(ms(r.finished - r.due));
-    const auto off = std::chrono::duration_cast<std::chrono::milliseconds>(r.started - epoch).count() % 1000;
+    st.probe_ms.push_back(ms(r.finished - r.started));
+    // Runs that started before the window (in flight when it opened) wrap around.
+    const auto since = std::chrono::duration_cast<std::chrono::milliseconds>(r.started - epoch).count();
+    const auto off = ((since % 1000) + 1000) % 1000;
     ++st.starts_per_10ms[static_cast<std::size_t>(off / 10)];
   };
   CheckRunner runner(io, multi, opts);
@@ -244,7 +251,10 @@ int main(int argc, char** argv) {
 
   runner.stop();
   ::close(control[1]);
-  ::waitpid(child, nullptr, 0);
+  rusage backend{};
+  ::wait4(child, nullptr, 0, &backend);
+  const double backend_cpu = static_cast<double>(backend.ru_utime.tv_sec + backend.ru_stime.tv_sec) +
+                             static_cast<double>(backend.ru_utime.tv_usec + backend.ru_stime.tv_usec) / 1e6;
 
   std::size_t lo = SIZE_MAX, hi = 0;
   for (auto v : st.starts_per_10ms) {
@@ -258,6 +268,7 @@ int main(int argc, char** argv) {
   fmt::print("CPU: {:.3f} s in {:.1f} s ({:.1f}% of one core); {:.4f} CPU s per 1,000 checks ({:.1f} us/check)\n",
              cpu, wall, 100.0 * cpu / wall, 1000.0 * cpu / static_cast<double>(std::max<std::size_t>(st.runs, 1)),
              1e6 * cpu / static_cast<double>(std::max<std::size_t>(st.runs, 1)));
+  fmt::print("backends (child process, whole run incl. warm-up): {:.3f} CPU s\n", backend_cpu);
   fmt::print("RSS: {} KiB before servers, {} KiB after adding, {} KiB running, peak {} KiB; {:.2f} KiB per real server\n",
              rss_before, rss_added, rss_running, peak_rss_kib(),
              static_cast<double>(rss_running - rss_before) / static_cast<double>(n));
@@ -265,6 +276,8 @@ int main(int argc, char** argv) {
              static_cast<double>(st.runs) / 100.0);
   fmt::print("verdict latency (due -> verdict): p50 {:.2f} ms, p99 {:.2f} ms, max {:.2f} ms\n",
              percentile(st.latency_ms, 0.5), percentile(st.latency_ms, 0.99), percentile(st.latency_ms, 1.0));
+  fmt::print("probe duration (start -> verdict): p50 {:.2f} ms, p99 {:.2f} ms; cap {} concurrent\n",
+             percentile(st.probe_ms, 0.5), percentile(st.probe_ms, 0.99), cap);
   fmt::print("failure detection ({} of {} closed detected; bound fall x interval + timeout = 4000 ms): "
              "p50 {:.0f} ms, max {:.0f} ms\n",
              detect_ms.size(), down_at.size(), percentile(detect_ms, 0.5), percentile(detect_ms, 1.0));

@@ -72,6 +72,9 @@ void HttpPlan::configure(CURL* e) const {
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+  // Targets are IP literals: nothing to cache, and a multi-wide cache with one
+  // entry per real server would be pruned by walking all of them.
+  curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
   if (!def_->reuse_connection) {
     // A check must open a new connection, as a client would.
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
