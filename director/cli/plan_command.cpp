@@ -67,7 +67,7 @@ int run_plan(const PlanOptions& opts, const GlobalOptions& global) {
     std::fprintf(stderr, "cannot read the IPVS table: %s\n", client.error().message().c_str());
     return 1;
   }
-  auto actual = client.value().dump();
+  auto actual = client.value().dump(ipvs::Client::DumpOptions{.stats = false});
   if (!actual) {
     std::fprintf(stderr, "cannot read the IPVS table: %s\n", actual.error().message().c_str());
     return 1;

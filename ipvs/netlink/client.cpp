@@ -254,10 +254,13 @@ Result<Info> Client::info() {
   return out;
 }
 
-Result<Table> Client::dump() {
+Result<Table> Client::dump() { return dump(DumpOptions{}); }
+
+Result<Table> Client::dump(DumpOptions options) {
   Table table;
+  const bool stats = options.stats;
   auto ec = impl_->request(codec::encode_get_services(impl_->family), [&](const nlmsghdr* h) {
-    auto s = codec::decode_service(h);
+    auto s = codec::decode_service(h, stats);
     if (!s) return s.error();
     table.put(s.value());
     return std::error_code{};
@@ -267,7 +270,7 @@ Result<Table> Client::dump() {
     const Family family = it->first.family();
     Service& into = it->second;
     ec = impl_->request(codec::encode_get_destinations(impl_->family, it->first), [&](const nlmsghdr* h) {
-      auto d = codec::decode_destination(h, family);
+      auto d = codec::decode_destination(h, family, stats);
       if (!d) return d.error();
       into.put(d.value());
       return std::error_code{};
@@ -333,7 +336,7 @@ std::error_code Client::set_timeouts(const Timeouts& t) {
 std::uint64_t Client::writes_sent() const noexcept { return impl_->writes; }
 
 Result<ReconcileOutcome> reconcile_once(Client& client, const Table& desired, const OwnedSet& owned) {
-  auto actual = client.dump();
+  auto actual = client.dump(Client::DumpOptions{.stats = false});
   if (!actual) return actual.error();
   ReconcileOutcome out;
   out.ops = plan(actual.value(), desired, owned);

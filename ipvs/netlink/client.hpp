@@ -62,6 +62,11 @@ class Client {
   // destinations per service. Fails with the first kernel or parse error.
   Result<Table> dump();
 
+  struct DumpOptions {
+    bool stats = true;   // false: counters stay zero, decoding is cheaper
+  };
+  Result<Table> dump(DumpOptions options);
+
   // Sends one request for `op` and waits for its ACK. Returns the kernel's
   // errno as a system_category code on refusal.
   std::error_code apply(const Op& op);
@@ -106,8 +111,9 @@ class Client {
   std::unique_ptr<Impl> impl_;
 };
 
-// The periodic reconcile as one call: dump, plan against `desired` for the
-// services in `owned`, apply. Returns the plan and its report, or the dump's error.
+// The periodic reconcile as one call: dump (without counters), plan against
+// `desired` for the services in `owned`, apply. Returns the plan and its
+// report, or the dump's error.
 struct ReconcileOutcome {
   std::vector<Op> ops;
   ApplyReport report;

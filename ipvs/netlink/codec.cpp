@@ -77,8 +77,12 @@ std::uint32_t netmask_of(Family f, std::uint8_t prefix) {
   return htonl(mask);
 }
 
+// Big enough for any request here (the largest, a destination request with
+// its service, is 164 bytes); nlmsg_alloc() would zero a whole page per request.
+constexpr std::size_t kRequestBytes = 512;
+
 Result<Msg> new_request(int family, std::uint8_t cmd, int flags) {
-  Msg m(nlmsg_alloc());
+  Msg m(nlmsg_alloc_size(kRequestBytes));
   if (!m) return make_nl_error(NLE_NOMEM);
   if (genlmsg_put(m.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, NLM_F_REQUEST | flags, cmd,
                   IPVS_GENL_VERSION) == nullptr) {
@@ -378,7 +382,7 @@ Result<Msg> encode_del_daemon(int family, SyncDaemon::Role role) {
 
 Result<Msg> encode_get_daemons(int family) { return new_request(family, IPVS_CMD_GET_DAEMON, NLM_F_DUMP); }
 
-Result<Service> decode_service(const nlmsghdr* reply) {
+Result<Service> decode_service(const nlmsghdr* reply, bool with_stats) {
   std::array<nlattr*, IPVS_CMD_ATTR_MAX + 1> top{};
   std::array<nlattr*, IPVS_SVC_ATTR_MAX + 1> tb{};
   if (!parse_top(top, reply) || top[IPVS_CMD_ATTR_SERVICE] == nullptr ||
@@ -412,12 +416,14 @@ Result<Service> decode_service(const nlmsghdr* reply) {
   } else {
     c.netmask_prefix = prefix_of_mask(ntohl(netmask));
   }
-  s.stats = stats_of(tb[IPVS_SVC_ATTR_STATS64] != nullptr ? tb[IPVS_SVC_ATTR_STATS64]
-                                                            : tb[IPVS_SVC_ATTR_STATS]);
+  if (with_stats) {
+    s.stats = stats_of(tb[IPVS_SVC_ATTR_STATS64] != nullptr ? tb[IPVS_SVC_ATTR_STATS64]
+                                                              : tb[IPVS_SVC_ATTR_STATS]);
+  }
   return s;
 }
 
-Result<Destination> decode_destination(const nlmsghdr* reply, Family service_family) {
+Result<Destination> decode_destination(const nlmsghdr* reply, Family service_family, bool with_stats) {
   std::array<nlattr*, IPVS_CMD_ATTR_MAX + 1> top{};
   std::array<nlattr*, IPVS_DEST_ATTR_MAX + 1> tb{};
   if (!parse_top(top, reply) || top[IPVS_CMD_ATTR_DEST] == nullptr ||
@@ -457,8 +463,10 @@ Result<Destination> decode_destination(const nlmsghdr* reply, Family service_fam
   if (has(tb[IPVS_DEST_ATTR_PERSIST_CONNS], 4)) {
     d.persistent_connections = u32(tb[IPVS_DEST_ATTR_PERSIST_CONNS]);
   }
-  d.stats = stats_of(tb[IPVS_DEST_ATTR_STATS64] != nullptr ? tb[IPVS_DEST_ATTR_STATS64]
-                                                             : tb[IPVS_DEST_ATTR_STATS]);
+  if (with_stats) {
+    d.stats = stats_of(tb[IPVS_DEST_ATTR_STATS64] != nullptr ? tb[IPVS_DEST_ATTR_STATS64]
+                                                               : tb[IPVS_DEST_ATTR_STATS]);
+  }
   return d;
 }
 

@@ -218,6 +218,11 @@ TEST_CASE("a dumped service decodes with HASHED masked and counters apart", "[un
   CHECK(s.value() == want);
   CHECK(s.value().stats.connections == 3);
   CHECK(s.value().stats.bytes_in == 10000);
+
+  auto lean = codec::decode_service(header(msg), false);
+  REQUIRE(lean);
+  CHECK(lean.value() == want);
+  CHECK(lean.value().stats.connections == 0);
 }
 
 TEST_CASE("a dumped IPv6 destination decodes every setting", "[unit]") {
