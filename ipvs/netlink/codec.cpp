@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -224,14 +225,44 @@ std::string str(const nlattr* a) {
   return std::string(p, strnlen(p, static_cast<std::size_t>(nla_len(a))));
 }
 
+// Indexes the attributes in `len` bytes at `data` by type, like nla_parse()
+// without a policy (a later duplicate wins, unknown types are ignored), but
+// inline: decoding a dump calls it twice per destination, and libnl's
+// out-of-line walk plus clearing was most of the decoding time. Fails on an
+// attribute whose length runs past the buffer.
+constexpr int kAttrHeader = 4;   // NLA_HDRLEN
+int align4(int n) { return (n + 3) & ~3; }
+
 template <std::size_t N>
-bool parse_nested(std::array<nlattr*, N>& tb, const nlattr* nested) {
-  return nla_parse_nested(tb.data(), static_cast<int>(N - 1), const_cast<nlattr*>(nested), nullptr) == 0;
+bool index_attrs(std::array<const nlattr*, N>& tb, const std::uint8_t* data, int len) {
+  tb.fill(nullptr);
+  while (len >= kAttrHeader) {
+    std::uint16_t attr_len = 0;
+    std::uint16_t attr_type = 0;
+    std::memcpy(&attr_len, data, 2);
+    std::memcpy(&attr_type, data + 2, 2);
+    if (attr_len < kAttrHeader || attr_len > len) return false;
+    const std::size_t type = attr_type & NLA_TYPE_MASK;
+    if (type < N) tb[type] = reinterpret_cast<const nlattr*>(data);
+    const int step = std::min(align4(attr_len), len);
+    data += step;
+    len -= step;
+  }
+  return true;
 }
 
 template <std::size_t N>
-bool parse_top(std::array<nlattr*, N>& tb, const nlmsghdr* reply) {
-  return genlmsg_parse(const_cast<nlmsghdr*>(reply), 0, tb.data(), static_cast<int>(N - 1), nullptr) == 0;
+bool parse_nested(std::array<const nlattr*, N>& tb, const nlattr* nested) {
+  return index_attrs(tb, static_cast<const std::uint8_t*>(nla_data(nested)), nla_len(nested));
+}
+
+// The attributes after the generic-netlink header of a reply.
+template <std::size_t N>
+bool parse_top(std::array<const nlattr*, N>& tb, const nlmsghdr* reply) {
+  constexpr std::uint32_t kHeaders = NLMSG_HDRLEN + GENL_HDRLEN;
+  if (reply->nlmsg_len < kHeaders) return false;
+  const auto* base = reinterpret_cast<const std::uint8_t*>(reply);
+  return index_attrs(tb, base + kHeaders, static_cast<int>(reply->nlmsg_len - kHeaders));
 }
 
 Result<Family> family_of(std::uint16_t af) {
@@ -251,7 +282,7 @@ Result<IpAddress> address_of(Family f, const nlattr* a) {
 }
 
 Stats stats_of(const nlattr* nested) {
-  std::array<nlattr*, IPVS_STATS_ATTR_MAX + 1> tb{};
+  std::array<const nlattr*, IPVS_STATS_ATTR_MAX + 1> tb{};
   Stats s;
   if (nested == nullptr || !parse_nested(tb, nested)) return s;
   s.connections = counter(tb[IPVS_STATS_ATTR_CONNS]);
@@ -294,7 +325,7 @@ Result<Forwarding> forwarding_of(std::uint32_t f) {
   }
 }
 
-Result<ServiceKey> service_key_of(const std::array<nlattr*, IPVS_SVC_ATTR_MAX + 1>& tb) {
+Result<ServiceKey> service_key_of(const std::array<const nlattr*, IPVS_SVC_ATTR_MAX + 1>& tb) {
   if (!has(tb[IPVS_SVC_ATTR_AF], 2)) return malformed();
   auto family = family_of(u16(tb[IPVS_SVC_ATTR_AF]));
   if (!family) return family.error();
@@ -383,8 +414,8 @@ Result<Msg> encode_del_daemon(int family, SyncDaemon::Role role) {
 Result<Msg> encode_get_daemons(int family) { return new_request(family, IPVS_CMD_GET_DAEMON, NLM_F_DUMP); }
 
 Result<Service> decode_service(const nlmsghdr* reply, bool with_stats) {
-  std::array<nlattr*, IPVS_CMD_ATTR_MAX + 1> top{};
-  std::array<nlattr*, IPVS_SVC_ATTR_MAX + 1> tb{};
+  std::array<const nlattr*, IPVS_CMD_ATTR_MAX + 1> top{};
+  std::array<const nlattr*, IPVS_SVC_ATTR_MAX + 1> tb{};
   if (!parse_top(top, reply) || top[IPVS_CMD_ATTR_SERVICE] == nullptr ||
       !parse_nested(tb, top[IPVS_CMD_ATTR_SERVICE])) {
     return malformed();
@@ -424,8 +455,8 @@ Result<Service> decode_service(const nlmsghdr* reply, bool with_stats) {
 }
 
 Result<Destination> decode_destination(const nlmsghdr* reply, Family service_family, bool with_stats) {
-  std::array<nlattr*, IPVS_CMD_ATTR_MAX + 1> top{};
-  std::array<nlattr*, IPVS_DEST_ATTR_MAX + 1> tb{};
+  std::array<const nlattr*, IPVS_CMD_ATTR_MAX + 1> top{};
+  std::array<const nlattr*, IPVS_DEST_ATTR_MAX + 1> tb{};
   if (!parse_top(top, reply) || top[IPVS_CMD_ATTR_DEST] == nullptr ||
       !parse_nested(tb, top[IPVS_CMD_ATTR_DEST])) {
     return malformed();
@@ -471,7 +502,7 @@ Result<Destination> decode_destination(const nlmsghdr* reply, Family service_fam
 }
 
 Result<Info> decode_info(const nlmsghdr* reply) {
-  std::array<nlattr*, IPVS_INFO_ATTR_MAX + 1> tb{};
+  std::array<const nlattr*, IPVS_INFO_ATTR_MAX + 1> tb{};
   if (!parse_top(tb, reply) || !has(tb[IPVS_INFO_ATTR_VERSION], 4) ||
       !has(tb[IPVS_INFO_ATTR_CONN_TAB_SIZE], 4)) {
     return malformed();
@@ -480,7 +511,7 @@ Result<Info> decode_info(const nlmsghdr* reply) {
 }
 
 Result<Timeouts> decode_timeouts(const nlmsghdr* reply) {
-  std::array<nlattr*, IPVS_CMD_ATTR_MAX + 1> tb{};
+  std::array<const nlattr*, IPVS_CMD_ATTR_MAX + 1> tb{};
   if (!parse_top(tb, reply)) return malformed();
   Timeouts t;
   if (has(tb[IPVS_CMD_ATTR_TIMEOUT_TCP], 4)) t.tcp_s = u32(tb[IPVS_CMD_ATTR_TIMEOUT_TCP]);
@@ -490,8 +521,8 @@ Result<Timeouts> decode_timeouts(const nlmsghdr* reply) {
 }
 
 Result<SyncDaemon> decode_daemon(const nlmsghdr* reply) {
-  std::array<nlattr*, IPVS_CMD_ATTR_MAX + 1> top{};
-  std::array<nlattr*, IPVS_DAEMON_ATTR_MAX + 1> tb{};
+  std::array<const nlattr*, IPVS_CMD_ATTR_MAX + 1> top{};
+  std::array<const nlattr*, IPVS_DAEMON_ATTR_MAX + 1> tb{};
   if (!parse_top(top, reply) || top[IPVS_CMD_ATTR_DAEMON] == nullptr ||
       !parse_nested(tb, top[IPVS_CMD_ATTR_DAEMON]) || !has(tb[IPVS_DAEMON_ATTR_STATE], 4) ||
       tb[IPVS_DAEMON_ATTR_MCAST_IFN] == nullptr || !has(tb[IPVS_DAEMON_ATTR_SYNC_ID], 4)) {

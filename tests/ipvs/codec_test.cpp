@@ -272,6 +272,17 @@ TEST_CASE("replies missing required attributes are refused, not guessed", "[unit
   attr(top2, 2, short_addr);
   const Bytes msg2 = reply(5, top2);
   CHECK_FALSE(codec::decode_destination(header(msg2), Family::v4));
+
+  // An attribute whose length runs past its nest is refused, not read beyond.
+  Bytes svc3;
+  attr(svc3, 1, {0x02, 0x00});
+  Bytes top3;
+  attr(top3, 1, svc3);
+  top3[4] = 0x40;                                     // inner AF attribute claims 64 bytes
+  const Bytes msg3 = reply(1, top3);
+  auto s3 = codec::decode_service(header(msg3));
+  REQUIRE_FALSE(s3);
+  CHECK(s3.error() == std::error_code(ipvs::errc::malformed_reply));
 }
 
 TEST_CASE("info and timeouts decode from top-level attributes", "[unit]") {
