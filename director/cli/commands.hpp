@@ -29,6 +29,12 @@ const std::vector<std::string>& log_level_names();
 // `tandem check`: validate configuration files.
 void add_check_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
+// `tandem run`: the daemon (director/daemon).
+void add_run_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+
+// `tandem status|reload|drain|undrain|set-weight`: the control socket's clients.
+void add_control_commands(CLI::App& app, int& exit_code);
+
 // `tandem plan`: print the IPVS operations a config implies; apply nothing.
 void add_plan_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   add_check_command(app, global, exit_code);
+  add_run_command(app, global, exit_code);
+  add_control_commands(app, exit_code);
   add_plan_command(app, global, exit_code);
 
   try {

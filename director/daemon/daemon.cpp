@@ -1,0 +1,657 @@
+// The daemon's wiring; see daemon.hpp.
+#include "director/daemon/daemon.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "common/atomic_file.hpp"
+#include "conf/load.hpp"
+#include "director/cli/build_info.hpp"
+#include "director/daemon/control_server.hpp"
+#include "director/daemon/hook_runner.hpp"
+#include "director/daemon/metrics_server.hpp"
+#include "director/status/reason_class.hpp"
+#include "director/status/render.hpp"
+#include "director/daemon/systemd_notifier.hpp"
+#include "director/desired/check_definition.hpp"
+#include "director/desired/desired_table.hpp"
+#include "ipvs/model/errc.hpp"
+#include "ipvs/reconcile/plan.hpp"
+#include "ipvs/state/owned_state_file.hpp"
+#include "ipvs/sysctl/vs_sysctl.hpp"
+
+namespace tandem::director {
+
+// What the daemon knows about one real server of one service.
+struct Daemon::RealEntry {
+  checks::ServerId id = 0;
+  conf::RealServer config;
+  std::vector<checks::CheckDefinition> checks;
+  policy::Health health = policy::Health::unknown;
+  std::string reason;
+  std::optional<WallTime> since;
+  std::optional<TimePoint> up_since;
+  std::optional<TimePoint> down_since;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> transitions;  // (class, to) -> count
+  std::vector<CheckStatus> check_status;
+};
+
+namespace {
+
+policy::Health from_checks(checks::Health h) {
+  return h == checks::Health::up ? policy::Health::up : policy::Health::down;
+}
+
+std::string path_in(const std::string& dir, const char* name) { return dir + "/" + name; }
+
+}  // namespace
+
+Daemon::Daemon(asio::io_context& io, DaemonOptions options)
+    : io_(io),
+      options_(std::move(options)),
+      curl_(io),
+      reconcile_timer_(io),
+      signals_(io, SIGHUP, SIGTERM, SIGINT) {}
+
+Daemon::~Daemon() = default;
+
+std::optional<std::string> Daemon::start() {
+  auto loaded = conf::load_file(options_.config_path);
+  if (!loaded.config) {
+    std::string msg = fmt::format("{}: invalid configuration, not starting:", options_.config_path);
+    for (const auto& e : loaded.errors) msg += "\n  " + e.to_string();
+    return msg;
+  }
+  conf::Config config = std::move(*loaded.config);
+  systemd_ = std::make_unique<SystemdNotifier>(io_);
+
+  if (!config.services.empty()) {
+    auto client = ipvs::Client::open();
+    if (!client) {
+      return fmt::format("cannot open IPVS: {}", client.error().message());
+    }
+    ipvs_.emplace(std::move(client.value()));
+    if (auto err = ipvs::apply_quiesce_sysctls(
+            {config.director.expire_quiescent_template, config.director.expire_nodest_conn})) {
+      spdlog::warn("cannot set {}: {}", err->path, err->code.message());
+    }
+    const std::string owned_path = path_in(config.director.state_dir, ipvs::kOwnedStateFileName);
+    auto owned = ipvs::load_owned_set(owned_path);
+    if (!owned) {
+      return fmt::format("{}: {}", owned_path, owned.error().message());
+    }
+    owned_ = owned.value();
+    auto dumped = ipvs_->dump();
+    if (!dumped) return fmt::format("cannot read the IPVS table: {}", dumped.error().message());
+    actual_ = std::move(dumped.value());
+  }
+
+  hooks_ = std::make_unique<HookRunner>(io_, curl_, config.director.check_user);
+  checks::CheckRunner::Options ro;
+  ro.max_concurrent = config.director.max_concurrent_probes;
+  ro.on_transition = [this](const checks::ServerTransition& t) { on_transition(t); };
+  ro.on_run = [this](const checks::ProbeRun& r) { on_probe_run(r); };
+  runner_ = std::make_unique<checks::CheckRunner>(io_, curl_, std::move(ro));
+
+  config_.director = config.director;  // state_dir for the manual overrides
+  load_manual_overrides();
+  apply_config(std::move(config));
+  config_loaded_at_ = std::chrono::system_clock::now();
+  runner_->start();
+
+  control_ = std::make_unique<ControlServer>(io_, [this](const control::Request& r) { return handle(r); });
+  if (auto err = control_->listen(config_.director.control_socket)) {
+    return fmt::format("control socket {}: {}", config_.director.control_socket, err.message());
+  }
+  if (config_.director.metrics_listen) {
+    metrics_ = std::make_unique<MetricsServer>(io_, [this] { return snapshot(); });
+    if (auto err = metrics_->listen(*config_.director.metrics_listen)) {
+      return fmt::format("metrics endpoint {}: {}", config_.director.metrics_listen->to_string(), err.message());
+    }
+  }
+  wait_signals();
+  reconcile();
+  spdlog::info("tandem {} running: {}", cli::kVersion, status_line());
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------
+// Configuration
+
+void Daemon::add_real(const conf::Service& service, const conf::RealServer& real) {
+  const RealKey key{service.name, real.address};
+  auto entry = std::make_unique<RealEntry>();
+  entry->id = next_id_++;
+  entry->config = real;
+  for (const auto& spec : real.checks) entry->checks.push_back(desired::to_check_definition(spec, config_.director.check_user));
+  // No flap at start-up or reload: a destination the kernel already serves
+  // with a weight starts "up", so it keeps its weight until `fall` failures
+  // say otherwise; one at weight 0 starts "down" and needs `rise` successes.
+  const auto skey = desired::service_key(service);
+  if (const auto s = actual_.services.find(skey); s != actual_.services.end()) {
+    if (const auto d = s->second.destinations.find(real.address); d != s->second.destinations.end()) {
+      for (auto& c : entry->checks) c.initial = d->second.config.weight > 0 ? checks::Health::up : checks::Health::down;
+    }
+  }
+  for (std::size_t i = 0; i < entry->checks.size(); ++i) {
+    CheckStatus cs;
+    cs.label = checks::describe(entry->checks[i]);
+    cs.kind = checks::to_string(entry->checks[i].kind);
+    cs.up = entry->checks[i].initial == checks::Health::up;
+    entry->check_status.push_back(cs);
+    check_index_[{real.address, entry->checks[i]}].emplace_back(key, i);
+  }
+  if (auto ec = runner_->add_server(entry->id, real.address, entry->checks)) {
+    // The config validated, so this is a runtime refusal (an exec program
+    // that others can write, an unknown user): the server stays down.
+    spdlog::error("service {} real {}: checks not started: {}", service.name, real.address, ec.message());
+    entry->health = policy::Health::down;
+    entry->reason = "checks not started: " + ec.message();
+    entry->down_since = Clock::now();
+  } else {
+    const auto h = runner_->health(entry->id);
+    entry->health = h ? from_checks(*h) : policy::Health::up;
+  }
+  entry->since = std::chrono::system_clock::now();
+  ids_[entry->id] = key;
+  reals_[key] = std::move(entry);
+}
+
+void Daemon::apply_config(conf::Config next) {
+  // Real servers that stay, with identical checks, keep their entry: health,
+  // counters and timers carry over. Others are removed or replaced.
+  std::set<RealKey> wanted;
+  for (const auto& s : next.services)
+    for (const auto& r : s.reals) wanted.insert({s.name, r.address});
+  std::set<std::string> next_services;
+  for (const auto& s : next.services) next_services.insert(s.name);
+
+  const TimePoint now = Clock::now();
+  for (auto it = reals_.begin(); it != reals_.end();) {
+    const RealKey& key = it->first;
+    bool keep = wanted.count(key) > 0;
+    if (keep) {
+      // Same checks? Compare the translated definitions of the new config.
+      for (const auto& s : next.services) {
+        if (s.name != key.service) continue;
+        for (const auto& r : s.reals) {
+          if (r.address != key.address) continue;
+          std::vector<checks::CheckDefinition> defs;
+          for (const auto& spec : r.checks) defs.push_back(desired::to_check_definition(spec, next.director.check_user));
+          auto strip = [](std::vector<checks::CheckDefinition> v) {
+            for (auto& d : v) d.initial = checks::Health::down;
+            return v;
+          };
+          if (strip(defs) != strip(it->second->checks)) keep = false;
+          else it->second->config = r;  // weight, thresholds, on_failure may change freely
+        }
+      }
+    }
+    if (keep) {
+      ++it;
+      continue;
+    }
+    runner_->remove_server(it->second->id);
+    ids_.erase(it->second->id);
+    for (std::size_t i = 0; i < it->second->checks.size(); ++i) {
+      auto& users = check_index_[{key.address, it->second->checks[i]}];
+      users.erase(std::remove(users.begin(), users.end(), std::pair{key, i}), users.end());
+      if (users.empty()) check_index_.erase({key.address, it->second->checks[i]});
+    }
+    // A server leaving a service that stays is drained before deletion;
+    // a whole service that goes is deleted with its destinations.
+    if (!wanted.count(key) && next_services.count(key.service)) leaving_.push_back({key.service, key.address, now});
+    it = reals_.erase(it);
+  }
+  // A server that comes back while it was draining out is simply back.
+  leaving_.erase(std::remove_if(leaving_.begin(), leaving_.end(),
+                                [&](const Leaving& l) { return wanted.count({l.service, l.address}) > 0; }),
+                 leaving_.end());
+
+  config_ = std::move(next);
+  for (const auto& s : config_.services)
+    for (const auto& r : s.reals)
+      if (!reals_.count({s.name, r.address})) add_real(s, r);
+  for (auto it = quorum_.begin(); it != quorum_.end();)
+    it = next_services.count(it->first) ? std::next(it) : quorum_.erase(it);
+}
+
+std::vector<std::string> Daemon::reload() {
+  last_reload_attempt_ = std::chrono::system_clock::now();
+  if (systemd_) systemd_->reloading();
+  auto loaded = conf::load_file(options_.config_path);
+  if (!loaded.config) {
+    reload_errors_.clear();
+    for (const auto& e : loaded.errors) reload_errors_.push_back(e.to_string());
+    spdlog::error("reload of {} failed, still running the previous config:", options_.config_path);
+    for (const auto& e : reload_errors_) spdlog::error("  {}", e);
+    if (systemd_) systemd_->ready(status_line());
+    return reload_errors_;
+  }
+  if (!config_.services.empty() || !loaded.config->services.empty()) {
+    if (!ipvs_) {
+      auto client = ipvs::Client::open();
+      if (!client) {
+        reload_errors_ = {fmt::format("cannot open IPVS: {}", client.error().message())};
+        if (systemd_) systemd_->ready(status_line());
+        return reload_errors_;
+      }
+      ipvs_.emplace(std::move(client.value()));
+    }
+  }
+  reload_errors_.clear();
+  apply_config(std::move(*loaded.config));
+  config_loaded_at_ = std::chrono::system_clock::now();
+  spdlog::info("reloaded {}: {}", options_.config_path, status_line());
+  reconcile();
+  if (systemd_) systemd_->ready(status_line());
+  return {};
+}
+
+// ---------------------------------------------------------------------------
+// Health
+
+void Daemon::on_transition(const checks::ServerTransition& t) {
+  const auto id = ids_.find(t.server);
+  if (id == ids_.end()) return;
+  RealEntry& e = *reals_.at(id->second);
+  const TimePoint now = Clock::now();
+  e.health = from_checks(t.to);
+  e.reason = t.reason;
+  e.since = std::chrono::system_clock::now();
+  if (e.health == policy::Health::up) {
+    e.up_since = now;
+    e.down_since.reset();
+  } else {
+    e.down_since = now;
+    e.up_since.reset();
+  }
+  const std::string to = checks::to_string(t.to);
+  ++e.transitions[{reason_class(t.reason), to}];
+  const auto level = e.health == policy::Health::up ? spdlog::level::info : spdlog::level::warn;
+  spdlog::log(level, "service {} real {}: {} -> {}: {}", id->second.service, id->second.address,
+              checks::to_string(t.from), to, t.reason);
+  request_reconcile();
+}
+
+void Daemon::on_probe_run(const checks::ProbeRun& run) {
+  const auto it = check_index_.find({run.real, run.definition});
+  if (it == check_index_.end()) return;
+  const double seconds = std::chrono::duration<double>(run.finished - run.started).count();
+  for (const auto& [key, index] : it->second) {
+    const auto e = reals_.find(key);
+    if (e == reals_.end() || index >= e->second->check_status.size()) continue;
+    CheckStatus& cs = e->second->check_status[index];
+    cs.durations.observe(seconds);
+    cs.last_reason = run.result.reason;
+    cs.up = run.result.ok;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Reconcile
+
+void Daemon::request_reconcile() {
+  if (reconcile_posted_ || stopping_) return;
+  reconcile_posted_ = true;
+  // Coalesce: transitions that arrive in the same turn of the loop cost one pass.
+  asio::post(io_, [this] {
+    reconcile_posted_ = false;
+    if (!stopping_) reconcile();
+  });
+}
+
+void Daemon::arm_reconcile(TimePoint when) {
+  reconcile_timer_.expires_at(when);
+  reconcile_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec == asio::error::operation_aborted || stopping_) return;
+    reconcile();
+  });
+}
+
+void Daemon::reconcile() {
+  const TimePoint now = Clock::now();
+  std::optional<TimePoint> next;
+  desired::RealStates states;
+  desired::SorryActive sorry;
+
+  if (ipvs_) {
+    auto dumped = ipvs_->dump();
+    if (!dumped) {
+      reconcile_status_.last_error = fmt::format("cannot read the IPVS table: {}", dumped.error().message());
+      spdlog::error("{}", reconcile_status_.last_error);
+      arm_reconcile(now + config_.director.reconcile_interval);
+      return;
+    }
+    actual_ = std::move(dumped.value());
+  }
+
+  for (const auto& svc : config_.services) {
+    const auto skey = desired::service_key(svc);
+    const auto kernel_service = actual_.services.find(skey);
+    auto connections = [&](const Endpoint& a) -> std::uint64_t {
+      if (kernel_service == actual_.services.end()) return 0;
+      const auto d = kernel_service->second.destinations.find(a);
+      if (d == kernel_service->second.destinations.end()) return 0;
+      return std::uint64_t{d->second.active_connections} + d->second.inactive_connections;
+    };
+    policy::ServiceInput in;
+    in.slow_start = svc.slow_start;
+    in.drain_timeout = svc.drain_timeout;
+    in.quorum = svc.quorum;
+    in.quorum_by = svc.quorum_by;
+    in.has_sorry_server = svc.sorry_server.has_value();
+    std::vector<policy::RealInput> inputs;
+    std::vector<Endpoint> addresses;
+    for (const auto& r : svc.reals) {
+      const RealEntry& e = *reals_.at({svc.name, r.address});
+      policy::RealInput ri;
+      ri.configured_weight = r.weight;
+      ri.on_failure = r.on_failure;
+      ri.health = e.health;
+      ri.up_since = e.up_since;
+      ri.down_since = e.down_since;
+      if (const auto m = manual_.find({svc.name, r.address}); m != manual_.end()) {
+        ri.drained = m->second.drained;
+        ri.manual_weight = m->second.weight;
+      }
+      ri.connections = connections(r.address);
+      inputs.push_back(ri);
+      addresses.push_back(r.address);
+    }
+    const auto outcome = policy::evaluate(in, inputs, now);
+    for (std::size_t i = 0; i < addresses.size(); ++i)
+      states[{svc.name, addresses[i]}] = desired::RealState{outcome.reals[i].present, outcome.reals[i].weight};
+    if (outcome.sorry_server_present) sorry.insert(svc.name);
+    if (outcome.next_change && (!next || *outcome.next_change < *next)) next = outcome.next_change;
+
+    switch (quorum_[svc.name].update(outcome.quorum_met)) {
+      case policy::QuorumEdge::lost:
+        spdlog::warn("service {}: quorum lost ({} of {}){}", svc.name, outcome.healthy, svc.quorum,
+                     svc.sorry_server ? ", sorry server in" : "");
+        hooks_->run(svc.name + " on_quorum_lost", svc.on_quorum_lost);
+        break;
+      case policy::QuorumEdge::restored:
+        spdlog::info("service {}: quorum restored ({} of {})", svc.name, outcome.healthy, svc.quorum);
+        hooks_->run(svc.name + " on_quorum_restored", svc.on_quorum_restored);
+        break;
+      case policy::QuorumEdge::none: break;
+    }
+    outcomes_[svc.name] = outcome;
+  }
+
+  if (ipvs_) {
+    ipvs::Table desired = desired::desired_table(config_, states, sorry);
+    // Servers removed by a reload drain first: weight 0 while they still have
+    // connections, until the service's drain_timeout.
+    for (auto it = leaving_.begin(); it != leaving_.end();) {
+      const conf::Service* svc = nullptr;
+      for (const auto& s : config_.services)
+        if (s.name == it->service) svc = &s;
+      const auto skey = svc ? desired::service_key(*svc) : ipvs::ServiceKey{};
+      const auto ks = actual_.services.find(skey);
+      const ipvs::Destination* d = nullptr;
+      if (svc && ks != actual_.services.end()) {
+        const auto kd = ks->second.destinations.find(it->address);
+        if (kd != ks->second.destinations.end()) d = &kd->second;
+      }
+      const bool busy = d && (d->active_connections + d->inactive_connections) > 0;
+      const TimePoint deadline = it->since + (svc ? svc->drain_timeout : Duration{0});
+      if (!svc || !d || !busy || now >= deadline) {
+        if (d) spdlog::info("service {} real {}: drained, removing", it->service, it->address);
+        it = leaving_.erase(it);
+        continue;
+      }
+      ipvs::Destination draining = *d;
+      draining.config.weight = 0;
+      desired.services[skey].put(draining);
+      if (!next || deadline < *next) next = deadline;
+      ++it;
+    }
+
+    const auto ops = ipvs::plan(actual_, desired, owned_);
+    reconcile_status_.ops_applied = ops.size();
+    reconcile_status_.failures = 0;
+    reconcile_status_.last_error.clear();
+    const std::string owned_path = path_in(config_.director.state_dir, ipvs::kOwnedStateFileName);
+    if (!ops.empty()) {
+      // Remember what we may create before creating it, so a crash mid-apply
+      // cannot leave services tandem would then refuse to touch.
+      const auto before = ipvs::with_desired(owned_, desired);
+      if (before != owned_) {
+        if (auto ec = ipvs::save_owned_set(owned_path, before))
+          spdlog::error("{}: {}", owned_path, ec.message());
+        owned_ = before;
+      }
+      const auto report = ipvs_->apply_all(ops);
+      reconcile_status_.failures = report.failures.size();
+      for (const auto& f : report.failures) spdlog::error("IPVS: {}", f.message);
+      if (!report.failures.empty()) reconcile_status_.last_error = report.failures.front().message;
+      for (std::size_t i = 0; i < ops.size(); ++i) spdlog::debug("IPVS: {}", ipvs::to_string(ops[i]));
+    }
+    const auto after = ipvs::owned_after(desired);
+    if (after != owned_ && reconcile_status_.failures == 0) {
+      if (auto ec = ipvs::save_owned_set(owned_path, after)) spdlog::error("{}: {}", owned_path, ec.message());
+      owned_ = after;
+    }
+    reconcile_status_.total_writes = ipvs_->writes_sent();
+  }
+  reconcile_status_.at = std::chrono::system_clock::now();
+  if (!ready_sent_) {
+    ready_sent_ = true;
+    if (systemd_) systemd_->ready(status_line());
+  } else if (systemd_) {
+    systemd_->status(status_line());
+  }
+  const TimePoint periodic = now + config_.director.reconcile_interval;
+  arm_reconcile(next && *next < periodic ? *next : periodic);
+}
+
+// ---------------------------------------------------------------------------
+// Manual overrides
+
+void Daemon::load_manual_overrides() {
+  const std::string path = path_in(config_.director.state_dir, policy::kManualStateFileName);
+  auto text = read_file_if_exists(path);
+  if (!text) {
+    spdlog::error("{}: {}; starting without manual overrides", path, text.error().message());
+    return;
+  }
+  if (!text.value()) return;
+  std::size_t bad = 0;
+  auto parsed = policy::parse_manual_overrides(*text.value(), &bad);
+  if (!parsed) {
+    spdlog::error("{}:{}: malformed line; starting without manual overrides", path, bad);
+    return;
+  }
+  manual_ = std::move(*parsed);
+}
+
+void Daemon::save_manual_overrides() {
+  const std::string path = path_in(config_.director.state_dir, policy::kManualStateFileName);
+  if (auto ec = write_file_atomically(path, policy::format_manual_overrides(manual_), 0600))
+    spdlog::error("{}: {}", path, ec.message());
+}
+
+control::Reply Daemon::handle(const control::Request& request) {
+  if (std::holds_alternative<control::StatusRequest>(request)) {
+    const bool json = std::get<control::StatusRequest>(request).json;
+    const Snapshot s = snapshot();
+    return {true, json ? render_status_json(s) : render_status_text(s, std::chrono::system_clock::now())};
+  }
+  if (std::holds_alternative<control::ReloadRequest>(request)) {
+    const auto errors = reload();
+    if (errors.empty()) return {true, fmt::format("reloaded {}\n", options_.config_path)};
+    std::string text = fmt::format("{} is invalid; still running the previous config:\n", options_.config_path);
+    for (const auto& e : errors) text += "  " + e + "\n";
+    return {false, text};
+  }
+  // drain / undrain / set-weight name a configured real server.
+  std::string service;
+  Endpoint real;
+  if (const auto* d = std::get_if<control::DrainRequest>(&request)) {
+    service = d->service;
+    real = d->real;
+  } else {
+    const auto& w = std::get<control::SetWeightRequest>(request);
+    service = w.service;
+    real = w.real;
+  }
+  if (!reals_.count({service, real})) {
+    return {false, fmt::format("service \"{}\" has no real server {}", service, real)};
+  }
+  auto& o = manual_[{service, real}];
+  std::string what;
+  if (const auto* d = std::get_if<control::DrainRequest>(&request)) {
+    o.drained = d->drain;
+    what = d->drain ? "drained" : "undrained";
+  } else {
+    o.weight = std::get<control::SetWeightRequest>(request).weight;
+    what = o.weight ? fmt::format("weight set to {}", *o.weight) : "weight back to configured";
+  }
+  if (o.empty()) manual_.erase({service, real});
+  save_manual_overrides();
+  spdlog::info("service {} real {}: {} (manual)", service, real, what);
+  reconcile();
+  return {true, fmt::format("service {} real {}: {}\n", service, real, what)};
+}
+
+// ---------------------------------------------------------------------------
+// Signals, shutdown, status
+
+void Daemon::wait_signals() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    if (signo == SIGHUP) {
+      spdlog::info("SIGHUP: reloading {}", options_.config_path);
+      reload();
+      wait_signals();
+      return;
+    }
+    spdlog::info("{}: shutting down", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+    shutdown();
+  });
+}
+
+void Daemon::shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  if (systemd_) systemd_->stopping();
+  if (ipvs_ && config_.director.cleanup_on_shutdown) {
+    std::vector<ipvs::Op> ops;
+    if (auto dumped = ipvs_->dump()) {
+      for (const auto& [key, svc] : dumped.value().services)
+        if (owned_.count(key)) ops.push_back(ipvs::DeleteService{key});
+    }
+    const auto report = ipvs_->apply_all(ops);
+    for (const auto& f : report.failures) spdlog::error("IPVS: {}", f.message);
+    spdlog::info("removed {} owned IPVS service(s)", ops.size() - report.failures.size());
+    if (report.ok()) {
+      owned_.clear();
+      const std::string owned_path = path_in(config_.director.state_dir, ipvs::kOwnedStateFileName);
+      if (auto ec = ipvs::save_owned_set(owned_path, owned_)) spdlog::error("{}: {}", owned_path, ec.message());
+    }
+  } else if (ipvs_) {
+    spdlog::info("leaving the IPVS table as it is (traffic keeps flowing)");
+  }
+  if (runner_) runner_->stop();
+  reconcile_timer_.cancel();
+  signals_.cancel();
+  if (control_) control_->stop();
+  if (metrics_) metrics_->stop();
+  if (hooks_) hooks_->stop();
+  if (systemd_) systemd_->stop();
+}
+
+std::string Daemon::status_line() const {
+  std::size_t reals = 0, up = 0;
+  for (const auto& [key, e] : reals_) {
+    ++reals;
+    if (e->health == policy::Health::up) ++up;
+  }
+  std::size_t lost = 0;
+  for (const auto& [name, o] : outcomes_)
+    if (!o.quorum_met) ++lost;
+  return fmt::format("{} service(s), {}/{} real servers up{}{}", config_.services.size(), up, reals,
+                     lost ? fmt::format(", {} below quorum", lost) : "",
+                     reload_errors_.empty() ? "" : ", last reload FAILED");
+}
+
+Snapshot Daemon::snapshot() const {
+  Snapshot s;
+  s.director = config_.director.name;
+  s.version = cli::kVersion;
+  s.config_file = options_.config_path;
+  s.config_loaded_at = config_loaded_at_;
+  s.reload_errors = reload_errors_;
+  s.last_reload_attempt = last_reload_attempt_;
+  s.reconcile = reconcile_status_;
+  for (const auto& svc : config_.services) {
+    ServiceStatus ss;
+    ss.name = svc.name;
+    const auto skey = desired::service_key(svc);
+    ss.key = skey.to_string();
+    ss.scheduler = svc.scheduler;
+    ss.quorum = svc.quorum;
+    ss.quorum_by = svc.quorum_by == conf::QuorumBy::count ? "count" : "weight";
+    const auto outcome = outcomes_.find(svc.name);
+    if (outcome != outcomes_.end()) {
+      ss.healthy = outcome->second.healthy;
+      ss.quorum_met = outcome->second.quorum_met;
+      ss.sorry_active = outcome->second.sorry_server_present;
+    }
+    const auto ks = actual_.services.find(skey);
+    for (std::size_t i = 0; i < svc.reals.size(); ++i) {
+      const auto& r = svc.reals[i];
+      const RealEntry& e = *reals_.at({svc.name, r.address});
+      RealStatus rs;
+      rs.address = r.address.to_string();
+      rs.health = e.health == policy::Health::up ? "up" : e.health == policy::Health::down ? "down" : "unknown";
+      rs.reason = e.reason;
+      rs.since = e.since;
+      rs.configured_weight = r.weight;
+      if (outcome != outcomes_.end() && i < outcome->second.reals.size())
+        rs.desired_weight = outcome->second.reals[i].present ? outcome->second.reals[i].weight : 0;
+      if (ks != actual_.services.end()) {
+        const auto kd = ks->second.destinations.find(r.address);
+        if (kd != ks->second.destinations.end()) {
+          rs.kernel_weight = kd->second.config.weight;
+          rs.active_connections = kd->second.active_connections;
+          rs.inactive_connections = kd->second.inactive_connections;
+        }
+      }
+      if (const auto m = manual_.find({svc.name, r.address}); m != manual_.end()) {
+        rs.drained = m->second.drained;
+        rs.manual_weight = m->second.weight;
+      }
+      rs.checks = e.check_status;
+      for (const auto& [k, n] : e.transitions) rs.transitions.push_back({k.first, k.second, n});
+      ss.reals.push_back(std::move(rs));
+    }
+    for (const auto& l : leaving_) {
+      if (l.service != svc.name) continue;
+      RealStatus rs;
+      rs.address = l.address.to_string();
+      rs.health = "-";
+      rs.removing = true;
+      rs.reason = "removed from the config, draining";
+      if (ks != actual_.services.end()) {
+        const auto kd = ks->second.destinations.find(l.address);
+        if (kd != ks->second.destinations.end()) {
+          rs.kernel_weight = kd->second.config.weight;
+          rs.active_connections = kd->second.active_connections;
+          rs.inactive_connections = kd->second.inactive_connections;
+        }
+      }
+      ss.reals.push_back(std::move(rs));
+    }
+    s.services.push_back(std::move(ss));
+  }
+  return s;
+}
+
+}  // namespace tandem::director

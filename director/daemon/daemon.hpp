@@ -1,0 +1,130 @@
+// Daemon: `tandem run`. The one place that wires the modules together on one
+// io_context: the configuration, the health checks, the weight policy, the
+// IPVS reconciler, the control socket, the metrics endpoint and systemd.
+//
+//   check transitions --> health board --> weight policy --> desired table
+//                                                                 |
+//   reconcile timer / transition / reload / control request -->  plan --> IPVS
+//
+// Reconciling is level-triggered: every pass dumps the kernel table, computes
+// the whole desired table and applies the difference, so a failed write or a
+// hand edit is repaired on the next pass, and a pass with nothing to do sends
+// no netlink write at all.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "checks/probes/curl_multi.hpp"
+#include "checks/runner/runner.hpp"
+#include "common/asio.hpp"
+#include "conf/config.hpp"
+#include "director/control/protocol.hpp"
+#include "director/policy/manual_overrides.hpp"
+#include "director/policy/quorum_watch.hpp"
+#include "director/policy/weight_policy.hpp"
+#include "director/status/snapshot.hpp"
+#include "ipvs/netlink/client.hpp"
+
+namespace tandem::director {
+
+class ControlServer;
+class MetricsServer;
+class SystemdNotifier;
+class HookRunner;
+
+struct DaemonOptions {
+  std::string config_path;
+  std::optional<std::string> log_level;  // --log-level, wins over the config
+};
+
+class Daemon {
+ public:
+  Daemon(asio::io_context& io, DaemonOptions options);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Loads the config, opens IPVS (only when services are configured), starts
+  // checks, the control socket, metrics and signal handling, and runs the
+  // first reconcile. Returns a message saying what failed; nothing keeps
+  // running then.
+  std::optional<std::string> start();
+
+  // Re-reads the config file. Invalid: nothing changes, the errors are
+  // returned (and shown in status). Valid: only the difference is applied.
+  std::vector<std::string> reload();
+
+  // Stops everything; with director.cleanup_on_shutdown, deletes the IPVS
+  // services tandem owns first. The io_context then runs out of work.
+  void shutdown();
+
+  Snapshot snapshot() const;
+  control::Reply handle(const control::Request& request);
+
+ private:
+  struct RealKey {
+    std::string service;
+    Endpoint address;
+    auto operator<=>(const RealKey&) const = default;
+  };
+  struct RealEntry;
+  struct Leaving {
+    std::string service;
+    Endpoint address;
+    TimePoint since;
+  };
+
+  void apply_config(conf::Config next);
+  void add_real(const conf::Service& service, const conf::RealServer& real);
+  void on_transition(const checks::ServerTransition& t);
+  void on_probe_run(const checks::ProbeRun& run);
+  void request_reconcile();
+  void reconcile();
+  void arm_reconcile(TimePoint when);
+  void load_manual_overrides();
+  void save_manual_overrides();
+  void wait_signals();
+  std::string status_line() const;
+
+  asio::io_context& io_;
+  DaemonOptions options_;
+  conf::Config config_;
+  std::optional<WallTime> config_loaded_at_;
+  std::vector<std::string> reload_errors_;
+  std::optional<WallTime> last_reload_attempt_;
+
+  checks::CurlMulti curl_;
+  std::unique_ptr<checks::CheckRunner> runner_;
+  checks::ServerId next_id_ = 1;
+  std::map<RealKey, std::unique_ptr<RealEntry>> reals_;
+  std::map<checks::ServerId, RealKey> ids_;
+  // (probe target, definition) -> the (real, check index) pairs it feeds, for
+  // per-check status and duration histograms.
+  std::map<std::pair<Endpoint, checks::CheckDefinition>, std::vector<std::pair<RealKey, std::size_t>>> check_index_;
+  std::vector<Leaving> leaving_;
+  policy::ManualOverrides manual_;
+  std::map<std::string, policy::QuorumWatch> quorum_;
+  std::map<std::string, policy::ServiceOutcome> outcomes_;
+
+  std::optional<ipvs::Client> ipvs_;
+  ipvs::OwnedSet owned_;
+  ipvs::Table actual_;
+  ReconcileStatus reconcile_status_;
+  bool reconcile_posted_ = false;
+  bool ready_sent_ = false;
+  bool stopping_ = false;
+  asio::steady_timer reconcile_timer_;
+  asio::signal_set signals_;
+
+  std::unique_ptr<HookRunner> hooks_;
+  std::unique_ptr<ControlServer> control_;
+  std::unique_ptr<MetricsServer> metrics_;
+  std::unique_ptr<SystemdNotifier> systemd_;
+};
+
+}  // namespace tandem::director

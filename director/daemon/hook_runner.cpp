@@ -1,0 +1,42 @@
+// Hooks through the exec probe; see hook_runner.hpp.
+#include "director/daemon/hook_runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "checks/probes/probe_factory.hpp"
+
+namespace tandem::director {
+
+HookRunner::HookRunner(asio::io_context& io, checks::CurlMulti& multi, std::string user)
+    : io_(io), multi_(multi), user_(std::move(user)) {}
+
+void HookRunner::run(const std::string& name, const conf::Hook& hook) {
+  if (hook.command.empty()) return;
+  auto d = std::make_shared<checks::CheckDefinition>();
+  d->kind = checks::CheckKind::exec;
+  d->command = hook.command;
+  d->timeout = hook.timeout;
+  d->interval = hook.timeout;
+  d->user = user_;
+  auto maker = checks::make_probe_maker(io_, multi_, d, Endpoint{});
+  if (!maker) {
+    spdlog::error("hook {}: cannot run {}: {}", name, hook.command.front(), maker.error().message());
+    return;
+  }
+  auto probe = maker.value()();
+  const auto id = next_++;
+  running_[id] = probe;
+  spdlog::info("hook {}: running {}", name, hook.command.front());
+  probe->start([this, id, name](checks::ProbeResult r) {
+    if (r.ok) spdlog::info("hook {}: {}", name, r.reason);
+    else spdlog::warn("hook {}: {}", name, r.reason);
+    running_.erase(id);
+  });
+}
+
+void HookRunner::stop() {
+  auto running = std::move(running_);
+  for (auto& [id, probe] : running) probe->cancel();
+}
+
+}  // namespace tandem::director
