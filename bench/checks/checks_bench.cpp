@@ -9,7 +9,13 @@
 // server, the spread of start times over the interval, verdict latency
 // (due -> verdict) and failure-detection time. Timing is reported, not asserted.
 //
-// Usage: tandem_checks_bench tcp|http N [seconds [max_concurrent]]
+// Usage: tandem_checks_bench tcp|http N [seconds [max_concurrent [external]]]
+//        tandem_checks_bench serve tcp|http N COUNT_FILE
+// `serve` runs only the backends, in the foreground until SIGTERM, writing the
+// number of connections accepted so far to COUNT_FILE every 200 ms; with
+// `external` the checker uses such backends (started separately, e.g. shared
+// with keepalived in bench/checks/run-uml-compare.sh) and skips the failure-
+// detection phase.
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -49,7 +55,8 @@ void raise_fd_limit() {
 // ---- backends (child process) ------------------------------------------------
 
 struct Backend {
-  Backend(asio::io_context& io, const Endpoint& e, bool http) : acceptor(io), http_(http) {
+  Backend(asio::io_context& io, const Endpoint& e, bool http, std::size_t& accepted)
+      : acceptor(io), http_(http), accepted_(accepted) {
     tcp::endpoint ep(asio::ip::make_address(e.address.to_string()), e.port);
     acceptor.open(ep.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
@@ -60,6 +67,7 @@ struct Backend {
   void accept() {
     acceptor.async_accept([this](const boost::system::error_code& ec, tcp::socket s) {
       if (ec) return;
+      ++accepted_;
       if (http_) serve(std::make_shared<tcp::socket>(std::move(s)));
       accept();
     });
@@ -77,16 +85,44 @@ struct Backend {
   }
   tcp::acceptor acceptor;
   bool http_;
+  std::size_t& accepted_;
 };
+
+// `serve` mode: backends only, until SIGTERM or SIGINT.
+int serve_backends(std::size_t n, bool http, const std::string& count_file) {
+  raise_fd_limit();
+  asio::io_context io;
+  std::size_t accepted = 0;
+  std::vector<std::unique_ptr<Backend>> backends;
+  for (std::size_t i = 0; i < n; ++i)
+    backends.push_back(std::make_unique<Backend>(io, Endpoint{backend_address(i), 8080}, http, accepted));
+  asio::signal_set stop(io, SIGTERM, SIGINT);
+  stop.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
+  asio::steady_timer tick(io);
+  std::function<void()> report = [&] {
+    {
+      std::ofstream(count_file + ".tmp") << accepted << "\n";
+    }
+    std::rename((count_file + ".tmp").c_str(), count_file.c_str());
+    tick.expires_after(200ms);
+    tick.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) report();
+    });
+  };
+  report();
+  io.run();
+  return 0;
+}
 
 // Serves until stdin (the control pipe) says "close K" (close the first K
 // listeners) or reaches EOF (exit).
 [[noreturn]] void run_backends(std::size_t n, bool http, int ready_fd, int control_fd) {
   raise_fd_limit();
   asio::io_context io;
+  std::size_t accepted = 0;
   std::vector<std::unique_ptr<Backend>> backends;
   for (std::size_t i = 0; i < n; ++i)
-    backends.push_back(std::make_unique<Backend>(io, Endpoint{backend_address(i), 8080}, http));
+    backends.push_back(std::make_unique<Backend>(io, Endpoint{backend_address(i), 8080}, http, accepted));
   [[maybe_unused]] auto w = ::write(ready_fd, "r", 1);
   ::close(ready_fd);
   asio::posix::stream_descriptor control(io, control_fd);
@@ -142,8 +178,13 @@ double percentile(std::vector<double>& v, double p) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s tcp|http N [seconds]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s tcp|http N [seconds [max_concurrent [external]]]\n"
+                         "       %s serve tcp|http N COUNT_FILE\n", argv[0], argv[0]);
     return 2;
+  }
+  if (std::string(argv[1]) == "serve") {
+    if (argc < 5) return 2;
+    return serve_backends(std::strtoul(argv[3], nullptr, 10), std::string(argv[2]) == "http", argv[4]);
   }
   const bool http = std::string(argv[1]) == "http";
   const std::size_t n = std::strtoul(argv[2], nullptr, 10);
@@ -153,24 +194,28 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "N must be 1..60000 and seconds 1..600\n");
     return 2;
   }
+  const bool external = argc > 5 && std::string(argv[5]) == "external";
   ::signal(SIGPIPE, SIG_IGN);
   raise_fd_limit();
 
   int ready[2], control[2];
   if (::pipe(ready) != 0 || ::pipe(control) != 0) return 1;
-  const pid_t child = ::fork();
-  if (child == 0) {
-    ::close(ready[0]);
-    ::close(control[1]);
-    run_backends(n, http, ready[1], control[0]);
+  pid_t child = -1;
+  if (!external) {
+    child = ::fork();
+    if (child == 0) {
+      ::close(ready[0]);
+      ::close(control[1]);
+      run_backends(n, http, ready[1], control[0]);
+    }
+    char c = 0;
+    ::close(ready[1]);
+    if (::read(ready[0], &c, 1) != 1) {
+      std::fprintf(stderr, "backends failed to start\n");
+      return 1;
+    }
   }
-  ::close(ready[1]);
   ::close(control[0]);
-  char c = 0;
-  if (::read(ready[0], &c, 1) != 1) {
-    std::fprintf(stderr, "backends failed to start\n");
-    return 1;
-  }
 
   asio::io_context io;
   CurlMulti multi(io);
@@ -243,8 +288,10 @@ int main(int argc, char** argv) {
 
   // Failure detection: close 1% of the listeners, time each down transition.
   closed_at = Clock::now();
-  [[maybe_unused]] auto w = ::write(control[1], "c", 1);
-  for (int i = 0; i < 100 && detected < down_at.size(); ++i) io.run_for(100ms);
+  if (!external) {
+    [[maybe_unused]] auto w = ::write(control[1], "c", 1);
+    for (int i = 0; i < 100 && detected < down_at.size(); ++i) io.run_for(100ms);
+  }
   std::vector<double> detect_ms;
   for (const auto& t : down_at)
     if (t != TimePoint{}) detect_ms.push_back(ms(t - closed_at));
@@ -252,7 +299,7 @@ int main(int argc, char** argv) {
   runner.stop();
   ::close(control[1]);
   rusage backend{};
-  ::wait4(child, nullptr, 0, &backend);
+  if (child > 0) ::wait4(child, nullptr, 0, &backend);
   const double backend_cpu = static_cast<double>(backend.ru_utime.tv_sec + backend.ru_stime.tv_sec) +
                              static_cast<double>(backend.ru_utime.tv_usec + backend.ru_stime.tv_usec) / 1e6;
 
