@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# End-to-end test of `tandem run` against a real IPVS (issue 5, item 8).
+# Runs inside kernel-run.sh: a fresh network namespace on a host with IPVS,
+# otherwise user-mode-linux. Topology, all made here and removed on exit:
+#
+#   client ns c (10.99.0.2) --veth-- director (this ns, 10.99.0.1; VIP 10.99.0.100 on lo)
+#   director 10.99.1N.1 --veth-- real ns rN (10.99.1N.2), N = 1..4, each a real HTTP
+#   server that answers with its own name.
+#
+# Steps: start tandem; all three reals up at weight 100; a client sends requests
+# through the VIP continuously; kill r2's server: weight 0 in `ipvsadm -Ln` within
+# fall x interval + timeout (+ slack for UML), and no failed request after that;
+# restart it: weight back; reload adding r4 and removing r3 during traffic: no
+# failed request; reload a broken config: nothing changes, status says why, the
+# reload command fails; restart the daemon: zero IPVS writes, same `ipvsadm -Ln`.
+set -uo pipefail
+tandem=$1
+work=$(mktemp -d /tmp/tandem-e2e.XXXXXX)
+pids=()
+fail() { echo "FAIL: $*"; exit 1; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  [ -n "${tandem_pid:-}" ] && kill "$tandem_pid" 2>/dev/null
+  wait 2>/dev/null
+  for ns in c r1 r2 r3 r4; do ip netns del "$ns" 2>/dev/null; done
+  ipvsadm -C 2>/dev/null
+  ip addr del 10.99.0.100/32 dev lo 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+now_ms() { date +%s%3N; }
+
+# --- topology ---------------------------------------------------------------
+ip link set lo up
+ip netns add c
+ip link add vc type veth peer name eth0 netns c
+ip addr add 10.99.0.1/24 dev vc && ip link set vc up
+ip -n c addr add 10.99.0.2/24 dev eth0 && ip -n c link set eth0 up && ip -n c link set lo up
+ip -n c route add default via 10.99.0.1
+ip addr add 10.99.0.100/32 dev lo
+echo 1 > /proc/sys/net/ipv4/ip_forward
+serve() {  # serve N: an HTTP server in rN that answers "rN"
+  local n=$1
+  mkdir -p "$work/www$n" && echo "r$n" > "$work/www$n/index.html"
+  ip netns exec "r$n" python3 -m http.server 80 --bind "10.99.1$n.2" --directory "$work/www$n" \
+    >/dev/null 2>&1 &
+  eval "server_$n=$!"
+  pids+=($!)
+}
+for n in 1 2 3 4; do
+  ip netns add "r$n"
+  ip link add "vr$n" type veth peer name eth0 netns "r$n"
+  ip addr add "10.99.1$n.1/24" dev "vr$n" && ip link set "vr$n" up
+  ip -n "r$n" addr add "10.99.1$n.2/24" dev eth0 && ip -n "r$n" link set eth0 up && ip -n "r$n" link set lo up
+  ip -n "r$n" route add default via "10.99.1$n.1"
+  serve "$n"
+done
+
+config() {  # config REALS...: the director's config with these real servers
+  cat <<EOT
+[director]
+name = "e2e"
+control_socket = "$work/control.sock"
+state_dir = "$work/state"
+metrics_listen = "127.0.0.1:9469"
+reconcile_interval = "2s"
+
+[[service]]
+name = "web"
+address = "10.99.0.100:80"
+scheduler = "rr"
+drain_timeout = "5s"
+
+[service.check]
+type = "http"
+path = "/index.html"
+interval = "500ms"
+timeout = "400ms"
+rise = 2
+fall = 2
+EOT
+  for n in "$@"; do printf '\n[[service.real]]\naddress = "10.99.1%s.2:80"\nweight = 100\n' "$n"; done
+}
+mkdir -p "$work/state"
+config 1 2 3 > "$work/tandem.toml"
+"$tandem" check -c "$work/tandem.toml" >/dev/null || fail "config invalid"
+
+weight_of() {  # weight_of N: rN's weight in ipvsadm -Ln, or "absent"
+  ipvsadm -Ln | awk -v r="10.99.1$1.2:80" '$2 == r { print $4; found=1 } END { if (!found) print "absent" }'
+}
+wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: poll every 50 ms
+  local limit=$(( $(now_ms) + $1 * 1000 )) what=$2; shift 2
+  until "$@"; do [ "$(now_ms)" -lt "$limit" ] || fail "timed out waiting for $what"; sleep 0.05; done
+}
+weight_is() { [ "$(weight_of "$1")" = "$2" ]; }
+# The table without the connection counters, which traffic changes.
+table() { ipvsadm -Ln | awk '$1 == "->" && NF >= 6 { print $1, $2, $3, $4; next } { print }'; }
+
+start_tandem() {
+  "$tandem" run -c "$work/tandem.toml" >> "$work/tandem.log" 2>&1 &
+  tandem_pid=$!
+  wait_for 20 "control socket" test -S "$work/control.sock"
+}
+start_tandem
+wait_for 20 "three reals at weight 100" bash -c "$(declare -f weight_of weight_is); weight_is 1 100 && weight_is 2 100 && weight_is 3 100"
+"$tandem" status -s "$work/control.sock" | grep -q "10.99.12.2:80" || fail "status lacks r2"
+
+# --- client load: one request at a time through the VIP, bounded ------------
+# One python process (an exec per request is slow in UML): a new connection
+# per request, 1 s timeout, at most 20000 requests or 120 s.
+ip netns exec c python3 -c '
+import http.client, os, sys, time
+stop, end = sys.argv[1], time.time() + 120
+for i in range(20000):
+    if time.time() > end or os.path.exists(stop):
+        break
+    t = int(time.time() * 1000)
+    try:
+        c = http.client.HTTPConnection("10.99.0.100", 80, timeout=1)
+        c.request("GET", "/index.html")
+        r = c.getresponse()
+        body = r.read().decode().strip()
+        c.close()
+        print(t, "ok" if r.status == 200 else "FAIL", body if r.status == 200 else r.status, flush=True)
+    except Exception as e:
+        print(t, "FAIL", type(e).__name__, flush=True)
+    time.sleep(0.01)
+' "$work/stop" > "$work/client.log" 2>&1 &
+client_pid=$!
+pids+=($client_pid)
+sleep 2
+
+# --- a real server dies ---------------------------------------------------
+killed_at=$(now_ms)   # before the kill: `date` itself takes ~80 ms in UML
+kill "$server_2"
+wait_for 10 "r2 quiesced" weight_is 2 0
+quiesced_at=$(now_ms)
+took=$((quiesced_at - killed_at))
+# fall x interval + timeout = 1400 ms; UML runs kernel calls ~10x slower than a
+# host, so the bound here allows 600 ms more than the issue's 100 ms slack.
+echo "r2 quiesced ${took} ms after its server was killed (bound 2000 ms)"
+[ "$took" -le 2000 ] || fail "r2 quiesced after ${took} ms"
+sleep 2
+awk -v t="$quiesced_at" '$1 > t && $2 == "FAIL"' "$work/client.log" | head -3 | grep -q . \
+  && fail "a client request failed after r2 was quiesced"
+"$tandem" status -s "$work/control.sock" | grep "10.99.12.2:80" | grep -q "down" || fail "status: r2 not down"
+"$tandem" status --json -s "$work/control.sock" | grep -q '"reason": "connect refused"' || fail "status --json: no reason"
+curl -s -m 5 127.0.0.1:9469/metrics > "$work/metrics.txt"
+grep -q 'tandem_real_up{service="web",real="10.99.12.2:80"} 0' "$work/metrics.txt" || { grep tandem_real_up "$work/metrics.txt"; fail "metrics: r2 not down"; }
+
+# --- it comes back ----------------------------------------------------------
+serve 2
+wait_for 10 "r2 back at weight 100" weight_is 2 100
+
+# --- reload during traffic: add r4, remove r3 ---------------------------------
+mark=$(now_ms)
+config 1 2 4 > "$work/tandem.toml"
+"$tandem" reload -s "$work/control.sock" >/dev/null || fail "reload refused"
+wait_for 10 "r4 in at weight 100" weight_is 4 100
+wait_for 15 "r3 removed" weight_is 3 absent
+sleep 1
+awk -v t="$mark" '$1 > t && $2 == "FAIL"' "$work/client.log" | head -3 | grep -q . \
+  && fail "a client request failed during the reload"
+
+# --- a broken config changes nothing ----------------------------------------
+before=$(table)
+echo 'this is = = not toml' >> "$work/tandem.toml"
+"$tandem" reload -s "$work/control.sock" > "$work/reload.out" 2>&1 && fail "broken reload accepted"
+grep -q "TOML syntax error" "$work/reload.out" || fail "broken reload: no error shown"
+"$tandem" status -s "$work/control.sock" | grep -q "reload   FAILED" || fail "status does not show the failed reload"
+[ "$(table)" = "$before" ] || fail "IPVS changed after a broken reload"
+config 1 2 4 > "$work/tandem.toml"
+
+# --- restart: zero IPVS changes ---------------------------------------------
+touch "$work/stop"; wait "$client_pid"
+before=$(table)
+kill -TERM "$tandem_pid"; wait "$tandem_pid"; tandem_pid=
+[ "$(table)" = "$before" ] || fail "SIGTERM changed the IPVS table"
+rm -f "$work/control.sock"
+start_tandem
+sleep 3   # several check intervals and a periodic reconcile
+writes=$("$tandem" status --json -s "$work/control.sock" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ipvs"]["total_writes"])')
+[ "$writes" = 0 ] || fail "restart sent $writes IPVS writes (want 0)"
+[ "$(table)" = "$before" ] || fail "IPVS changed across the restart"
+
+total=$(wc -l < "$work/client.log"); failed=$(grep -c FAIL "$work/client.log")
+outside=$(awk -v a="$killed_at" -v b="$quiesced_at" '$2 == "FAIL" && ($1 < a || $1 > b)' "$work/client.log" | wc -l)
+if [ "$outside" -ne 0 ]; then
+  echo "r2 killed at $killed_at, quiesced at $quiesced_at; failed requests:"
+  grep -v " ok " "$work/client.log" | head -20
+  fail "$outside client requests failed outside r2's detection window"
+fi
+[ "$total" -ge 200 ] || fail "only $total client requests: the load did not run"
+for n in 1 2 4; do grep -q " ok r$n\$" "$work/client.log" || fail "r$n never answered the client"; done
+echo "director e2e: passed ($total client requests; $failed failed, all in the $took ms between r2's death and its quiescing)"
