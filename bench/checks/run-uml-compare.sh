@@ -4,6 +4,7 @@
 # kernel has none, UML's does).
 #
 # usage: bench/checks/run-uml-compare.sh [BUILD_DIR] [N...]      (default: build, 1000 5000)
+#        KINDS="tcp" bench/checks/run-uml-compare.sh ...          (default: tcp http)
 #   build first: cmake --build BUILD_DIR --target tandem_checks_bench tandem_uml_xstate
 #
 # For each kind (tcp, http) and each N: start N backends once
@@ -30,7 +31,7 @@ if [ "${1:-}" != --inside ]; then
   echo "cpus: $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); load: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "user-mode-linux: $(dpkg-query -W -f='${Version}' user-mode-linux 2>/dev/null || echo none)"
   echo "keepalived: $(keepalived --version 2>&1 | head -1)"
-  TANDEM_BENCH=$bench TANDEM_BENCH_NS="${ns[*]}" \
+  TANDEM_BENCH=$bench TANDEM_BENCH_NS="${ns[*]}" TANDEM_BENCH_KINDS="${KINDS:-tcp http}" \
     exec "$root/tests/kernel/kernel-run.sh" --timeout 1500 --mem 1536M --preload "$preload" \
     -- "$root/bench/checks/run-uml-compare.sh" --inside
 fi
@@ -98,7 +99,7 @@ base_rss=0; for p in "$kd_pid" $(children "$kd_pid"); do base_rss=$((base_rss + 
 kill "$kd_pid"; wait "$kd_pid" 2>/dev/null || true; kd_pid=""
 echo "keepalived with 1 real server: RSS (all its processes) $base_rss KiB"
 
-for kind in tcp http; do
+for kind in $TANDEM_BENCH_KINDS; do
   for n in $TANDEM_BENCH_NS; do
     echo
     echo "=== $kind, $n real servers, interval 1 s ==="

@@ -20,4 +20,13 @@ TimePoint next_due(TimePoint previous_due, Duration interval, TimePoint now) noe
   return previous_due + slots * interval;
 }
 
+TimePoint quantize(TimePoint t, Duration quantum) noexcept {
+  const auto q = std::chrono::duration_cast<Clock::duration>(quantum);
+  if (q.count() <= 0) return t;
+  const auto since = t.time_since_epoch();
+  const auto rem = since % q;
+  if (rem.count() == 0) return t;
+  return t + (rem.count() > 0 ? q - rem : -rem);
+}
+
 }  // namespace tandem::checks

@@ -25,4 +25,11 @@ Duration spread_offset(std::size_t index, std::size_t count, Duration interval) 
 // interval (k >= 1). A non-positive interval is treated as 1 ms.
 TimePoint next_due(TimePoint previous_due, Duration interval, TimePoint now) noexcept;
 
+// `t` rounded up to the next multiple of `quantum` since the clock's epoch
+// (t itself if it is one). Checks due in the same quantum then share one timer
+// wake-up of the loop: at 1,000 checks a second with a 5 ms quantum, one
+// wake-up (and one clock read and timer re-arm) serves five checks. A
+// non-positive quantum returns t.
+TimePoint quantize(TimePoint t, Duration quantum) noexcept;
+
 }  // namespace tandem::checks

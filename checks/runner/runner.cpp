@@ -9,6 +9,13 @@ namespace tandem::checks {
 
 namespace sys = boost::system;
 
+namespace {
+// Due times are rounded up to this grid so checks due close together share a
+// wake-up of the loop (see quantize()); an interval that is not a multiple of
+// it is in effect rounded up to one.
+constexpr Duration kTimerQuantum = std::chrono::milliseconds(5);
+}  // namespace
+
 // One running check of one real server address, shared by every server
 // (service) that asked for exactly this check.
 struct CheckRunner::Instance {
@@ -139,9 +146,9 @@ void CheckRunner::stop() {
 }
 
 void CheckRunner::schedule(const std::shared_ptr<Instance>& c, TimePoint due) {
-  c->due = due;
+  c->due = quantize(due, kTimerQuantum);
   c->scheduled = true;
-  c->timer.expires_at(due);
+  c->timer.expires_at(c->due);
   std::weak_ptr<int> alive = alive_;
   c->timer.async_wait([this, alive, c](const sys::error_code& ec) {
     if (ec || c->removed || alive.expired()) return;

@@ -40,3 +40,14 @@ TEST_CASE("missed slots are skipped and the phase is kept", "[unit]") {
   CHECK(next_due(due, 1s, due + 3500ms) == due + 4s);
   CHECK(next_due(due, 0ms, due + 5ms) == due + 6ms);  // degenerate interval
 }
+
+TEST_CASE("due times are rounded up to the timer quantum", "[unit]") {
+  CHECK(quantize(TimePoint{1000ms}, 5ms) == TimePoint{1000ms});
+  CHECK(quantize(TimePoint{1001ms}, 5ms) == TimePoint{1005ms});
+  CHECK(quantize(TimePoint{1004ms}, 5ms) == TimePoint{1005ms});
+  CHECK(quantize(TimePoint{1001ms}, 0ms) == TimePoint{1001ms});
+  // A grid of whole seconds stays on the quantum's grid: no drift.
+  TimePoint due = quantize(TimePoint{1003ms}, 5ms);
+  for (int i = 0; i < 10; ++i) due = quantize(next_due(due, 1s, due), 5ms);
+  CHECK(due == TimePoint{11005ms});
+}
