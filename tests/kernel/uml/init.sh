@@ -17,6 +17,11 @@
 # off. The guest kernel's own exit status means nothing: the harness reads
 # DIR/status.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# On AVX-512 hosts UML saves only the x87/SSE/AVX part of each guest thread's
+# FPU state (see xstate_preload.cpp), so threads of one guest process would
+# share the AVX-512 registers that glibc's EVEX string functions use. Tell
+# glibc in the guest not to use AVX-512; AVX2 state is saved per thread.
+export GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX512CD
 run=${tandem_run:?tandem_run= missing from the kernel command line}
 
 # Writes the status and powers the guest off. poweroff(8) comes with an init

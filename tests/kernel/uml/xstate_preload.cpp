@@ -17,6 +17,9 @@
 // written back. Everything UML keeps (x87/SSE, header, AVX halves) round-trips
 // exactly; components beyond its buffer (AVX-512 upper state, AMX tiles) keep
 // the values the traced host process already holds.
+// Limit: those upper components belong to the host process, and all threads of
+// one guest process run in one host process, so they would share them. The
+// guest's init (init.sh) therefore tells glibc not to use AVX-512.
 // Requests the host accepts as they are pass through untouched, so preloading
 // it on a host without the problem changes nothing.
 //
