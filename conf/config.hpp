@@ -29,6 +29,7 @@ enum class LogLevel : std::uint8_t { trace, debug, info, warn, error, critical, 
 struct DirectorSettings {
   std::string name;                                   // default: the host name
   std::string control_socket = "/run/tandem/control.sock";
+  std::string control_socket_group;                   // empty: root only (mode 0600)
   std::optional<Endpoint> metrics_listen;             // unset: no metrics endpoint
   std::string state_dir = "/var/lib/tandem";
   LogLevel log_level = LogLevel::info;

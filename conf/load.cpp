@@ -24,7 +24,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys{"director", "vrrp", "service"};
 const std::vector<std::string> kDirectorKeys{
-    "name",          "control_socket",           "metrics_listen",     "state_dir",
+    "name",          "control_socket",           "control_socket_group", "metrics_listen",     "state_dir",
     "log_level",     "reconcile_interval",       "expire_quiescent_template", "expire_nodest_conn",
     "max_concurrent_probes", "check_user",       "cleanup_on_shutdown"};
 
@@ -101,6 +101,10 @@ DirectorSettings parse_director(const toml::table& table, Sink& sink) {
   DirectorSettings d;
   if (auto v = t.string("name")) d.name = *v;
   if (auto v = absolute_path(t, "control_socket")) d.control_socket = *v;
+  if (auto v = t.string("control_socket_group")) {
+    if (v->empty()) sink.error(t.pos("control_socket_group"), t.path("control_socket_group"), "the group name must not be empty");
+    else d.control_socket_group = *v;
+  }
   if (auto v = t.endpoint("metrics_listen")) d.metrics_listen = *v;
   if (auto v = absolute_path(t, "state_dir")) d.state_dir = *v;
   if (auto v = t.choice("log_level", {"trace", "debug", "info", "warn", "error", "critical", "off"})) {

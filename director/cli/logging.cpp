@@ -1,5 +1,11 @@
-// Logging set-up: one spdlog logger writing a human format to stderr.
+// Logging set-up: one spdlog logger. Under systemd (JOURNAL_STREAM set, so
+// stderr goes to the journal) it writes to the journal directly, with
+// PRIORITY, SYSLOG_IDENTIFIER=tandem and the source location as fields, so
+// `journalctl -p warning -u tandem` works; elsewhere a human format on stderr.
+#include <cstdlib>
+
 #include <spdlog/sinks/stdout_color_sinks.h>  // also declares stderr_color_mt
+#include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
 
 #include "director/cli/commands.hpp"
@@ -31,9 +37,12 @@ spdlog::level::level_enum to_spdlog(conf::LogLevel level) {
 void setup_logging(const GlobalOptions& global, conf::LogLevel config_level) {
   auto logger = spdlog::get("tandem");
   if (!logger) {
-    logger = spdlog::stderr_color_mt("tandem");
-    // Time with milliseconds, level, message: journald adds its own metadata.
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+    if (std::getenv("JOURNAL_STREAM") != nullptr) {
+      logger = spdlog::systemd_logger_mt("tandem", "tandem");
+    } else {
+      logger = spdlog::stderr_color_mt("tandem");
+      logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+    }
     spdlog::set_default_logger(logger);
   }
   const auto level = global.log_level ? spdlog::level::from_str(*global.log_level) : to_spdlog(config_level);

@@ -1,6 +1,7 @@
 // The daemon's wiring; see daemon.hpp.
 #include "director/daemon/daemon.hpp"
 
+#include <grp.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -104,7 +105,15 @@ std::optional<std::string> Daemon::start() {
   runner_->start();
 
   control_ = std::make_unique<ControlServer>(io_, [this](const control::Request& r) { return handle(r); });
-  if (auto err = control_->listen(config_.director.control_socket)) {
+  std::optional<gid_t> group;
+  mode_t mode = 0600;
+  if (!config_.director.control_socket_group.empty()) {
+    const ::group* g = ::getgrnam(config_.director.control_socket_group.c_str());
+    if (!g) return fmt::format("control_socket_group: no such group \"{}\"", config_.director.control_socket_group);
+    group = g->gr_gid;
+    mode = 0660;  // the group may read status and drain, as root can
+  }
+  if (auto err = control_->listen(config_.director.control_socket, mode, group)) {
     return fmt::format("control socket {}: {}", config_.director.control_socket, err.message());
   }
   if (config_.director.metrics_listen) {

@@ -116,6 +116,7 @@ TEST_CASE("the full example loads with the values it sets", "[unit]") {
   REQUIRE(r.config);
   const Config& c = *r.config;
   CHECK(c.director.name == "lb-east-1");
+  CHECK(c.director.control_socket_group == "adm");
   CHECK(c.director.metrics_listen == Endpoint::parse("[::1]:9469"));
   CHECK(c.director.log_level == LogLevel::debug);
   CHECK(c.director.max_concurrent_probes == 512);

@@ -15,6 +15,7 @@
 # reload command fails; restart the daemon: zero IPVS writes, same `ipvsadm -Ln`.
 set -uo pipefail
 tandem=$1
+lab=$2   # examples/lab.toml: the first config is the shipped example, paths moved
 work=$(mktemp -d /tmp/tandem-e2e.XXXXXX)
 pids=()
 fail() { echo "FAIL: $*"; exit 1; }
@@ -59,7 +60,7 @@ done
 config() {  # config REALS...: the director's config with these real servers
   cat <<EOT
 [director]
-name = "e2e"
+name = "lab"
 control_socket = "$work/control.sock"
 state_dir = "$work/state"
 metrics_listen = "127.0.0.1:9469"
@@ -82,7 +83,14 @@ EOT
   for n in "$@"; do printf '\n[[service.real]]\naddress = "10.99.1%s.2:80"\nweight = 100\n' "$n"; done
 }
 mkdir -p "$work/state"
-config 1 2 3 > "$work/tandem.toml"
+sed -e "s|^control_socket = .*|control_socket = \"$work/control.sock\"|" \
+    -e "s|^state_dir = .*|state_dir = \"$work/state\"|" "$lab" > "$work/tandem.toml"
+# The reload configs below are generated; they must start from the same service.
+# (Temporary files, not <(...): UML's /dev has no /dev/fd.)
+normal() { grep -v -e '^#' -e '^$' "$@"; }
+config 1 2 3 | normal > "$work/generated.norm"; normal "$work/tandem.toml" > "$work/lab.norm"
+diff "$work/generated.norm" "$work/lab.norm" \
+  || fail "examples/lab.toml and this test's config() have drifted apart"
 "$tandem" check -c "$work/tandem.toml" >/dev/null || fail "config invalid"
 
 weight_of() {  # weight_of N: rN's weight in ipvsadm -Ln, or "absent"
@@ -171,7 +179,17 @@ grep -q "TOML syntax error" "$work/reload.out" || fail "broken reload: no error 
 [ "$(table)" = "$before" ] || fail "IPVS changed after a broken reload"
 config 1 2 4 > "$work/tandem.toml"
 
-# --- restart: zero IPVS changes ---------------------------------------------
+# --- a manual drain, and a request that is not one ----------------------------
+"$tandem" drain -s "$work/control.sock" web 10.99.11.2:80 >/dev/null || fail "drain refused"
+wait_for 5 "r1 drained" weight_is 1 0
+"$tandem" drain -s "$work/control.sock" web 10.99.99.2:80 2>/dev/null && fail "drain of an unknown real accepted"
+reply=$(python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(sys.argv[1])
+s.sendall(b"\xff\x00 not json\n"); print(s.recv(4096).decode(errors="replace"))' "$work/control.sock")
+grep -q '"ok":false' <<<"$reply" || fail "garbage on the control socket: $reply"
+
+# --- restart: zero IPVS changes, the drain survives ---------------------------
 touch "$work/stop"; wait "$client_pid"
 before=$(table)
 kill -TERM "$tandem_pid"; wait "$tandem_pid"; tandem_pid=
@@ -182,6 +200,10 @@ sleep 3   # several check intervals and a periodic reconcile
 writes=$("$tandem" status --json -s "$work/control.sock" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ipvs"]["total_writes"])')
 [ "$writes" = 0 ] || fail "restart sent $writes IPVS writes (want 0)"
 [ "$(table)" = "$before" ] || fail "IPVS changed across the restart"
+weight_is 1 0 || fail "the drain did not survive the restart"
+"$tandem" status -s "$work/control.sock" | grep "10.99.11.2:80" | grep -q "yes" || fail "status: r1 not shown drained"
+"$tandem" undrain -s "$work/control.sock" web 10.99.11.2:80 >/dev/null || fail "undrain refused"
+wait_for 5 "r1 undrained" weight_is 1 100
 
 total=$(wc -l < "$work/client.log"); failed=$(grep -c FAIL "$work/client.log")
 outside=$(awk -v a="$killed_at" -v b="$quiesced_at" '$2 == "FAIL" && ($1 < a || $1 > b)' "$work/client.log" | wc -l)
@@ -191,5 +213,5 @@ if [ "$outside" -ne 0 ]; then
   fail "$outside client requests failed outside r2's detection window"
 fi
 [ "$total" -ge 200 ] || fail "only $total client requests: the load did not run"
-for n in 1 2 4; do grep -q " ok r$n\$" "$work/client.log" || fail "r$n never answered the client"; done
+for n in 1 2 3 4; do grep -q " ok r$n\$" "$work/client.log" || fail "r$n never answered the client"; done
 echo "director e2e: passed ($total client requests; $failed failed, all in the $took ms between r2's death and its quiescing)"
