@@ -1,21 +1,15 @@
 // Reading and atomically replacing the owned-set state file.
 #include "ipvs/state/owned_state_file.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <vector>
 
+#include "common/atomic_file.hpp"
 #include "ipvs/model/errc.hpp"
 
 namespace tandem::ipvs {
 namespace {
 
-std::error_code sys_error(int err) { return {err, std::system_category()}; }
 
 std::vector<std::string> words_of(std::string_view line) {
   std::vector<std::string> out;
@@ -48,19 +42,6 @@ std::optional<ServiceKey> parse_line(const std::vector<std::string>& w) {
   const auto port = number(w[2], 65535);
   if (!protocol || !address || !port) return std::nullopt;
   return ServiceKey::by_address(*protocol, Endpoint{*address, static_cast<std::uint16_t>(*port)});
-}
-
-// Writes all of `text` to `fd`, retrying short writes.
-std::error_code write_all(int fd, std::string_view text) {
-  while (!text.empty()) {
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return sys_error(errno);
-    }
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return {};
 }
 
 }  // namespace
@@ -99,37 +80,14 @@ Result<OwnedSet> parse_owned_set(std::string_view text, std::size_t* bad_line) {
 }
 
 Result<OwnedSet> load_owned_set(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (errno == ENOENT) return OwnedSet{};
-    return sys_error(errno != 0 ? errno : EIO);
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return sys_error(EIO);
-  return parse_owned_set(text.str());
+  auto text = read_file_if_exists(path);
+  if (!text) return text.error();
+  if (!text.value()) return OwnedSet{};  // first start
+  return parse_owned_set(*text.value());
 }
 
 std::error_code save_owned_set(const std::string& path, const OwnedSet& owned) {
-  const std::filesystem::path target(path);
-  const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
-  const std::string temp = path + fmt::format(".tmp.{}", ::getpid());
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return sys_error(errno);
-  std::error_code ec = write_all(fd, format_owned_set(owned));
-  if (!ec && ::fsync(fd) != 0) ec = sys_error(errno);
-  if (::close(fd) != 0 && !ec) ec = sys_error(errno);
-  if (!ec && ::rename(temp.c_str(), path.c_str()) != 0) ec = sys_error(errno);
-  if (ec) {
-    ::unlink(temp.c_str());
-    return ec;
-  }
-  // The rename is durable only once the directory entry is on disk.
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return sys_error(errno);
-  if (::fsync(dfd) != 0) ec = sys_error(errno);
-  ::close(dfd);
-  return ec;
+  return write_file_atomically(path, format_owned_set(owned), 0644);
 }
 
 }  // namespace tandem::ipvs
