@@ -221,12 +221,23 @@ void Daemon::apply_config(conf::Config next) {
                                 [&](const Leaving& l) { return wanted.count({l.service, l.address}) > 0; }),
                  leaving_.end());
 
+  std::set<std::string> previous_services;
+  for (const auto& s : config_.services) previous_services.insert(s.name);
   config_ = std::move(next);
-  for (const auto& s : config_.services)
+  for (const auto& s : config_.services) {
     for (const auto& r : s.reals)
       if (!reals_.count({s.name, r.address})) add_real(s, r);
+    if (previous_services.count(s.name)) continue;  // judged already
+    // Long enough for `rise` probes of every check to have run.
+    Duration settle{0};
+    for (const auto& r : s.reals)
+      for (const auto& c : r.checks) settle = std::max(settle, Duration{c.interval * c.rise + c.timeout});
+    settling_until_[s.name] = now + settle;
+  }
   for (auto it = quorum_.begin(); it != quorum_.end();)
     it = next_services.count(it->first) ? std::next(it) : quorum_.erase(it);
+  for (auto it = settling_until_.begin(); it != settling_until_.end();)
+    it = next_services.count(it->first) ? std::next(it) : settling_until_.erase(it);
 }
 
 std::vector<std::string> Daemon::reload() {
@@ -372,13 +383,19 @@ void Daemon::reconcile() {
       inputs.push_back(ri);
       addresses.push_back(r.address);
     }
-    const auto outcome = policy::evaluate(in, inputs, now);
+    auto outcome = policy::evaluate(in, inputs, now);
+    const auto settling = settling_until_.find(svc.name);
+    const bool settled = settling == settling_until_.end() || now >= settling->second;
+    if (!settled) {
+      outcome.sorry_server_present = false;
+      if (!next || settling->second < *next) next = settling->second;
+    }
     for (std::size_t i = 0; i < addresses.size(); ++i)
       states[{svc.name, addresses[i]}] = desired::RealState{outcome.reals[i].present, outcome.reals[i].weight};
     if (outcome.sorry_server_present) sorry.insert(svc.name);
     if (outcome.next_change && (!next || *outcome.next_change < *next)) next = outcome.next_change;
 
-    switch (quorum_[svc.name].update(outcome.quorum_met)) {
+    switch (settled ? quorum_[svc.name].update(outcome.quorum_met) : policy::QuorumEdge::none) {
       case policy::QuorumEdge::lost:
         spdlog::warn("service {}: quorum lost ({} of {}){}", svc.name, outcome.healthy, svc.quorum,
                      svc.sorry_server ? ", sorry server in" : "");

@@ -109,6 +109,10 @@ class Daemon {
   std::vector<Leaving> leaving_;
   policy::ManualOverrides manual_;
   std::map<std::string, policy::QuorumWatch> quorum_;
+  // A new service's real servers start "down" until their first checks pass;
+  // until then its quorum is not judged (no sorry server, no hooks), so a
+  // fresh start does not page anyone. Service name -> end of that settling.
+  std::map<std::string, TimePoint> settling_until_;
   std::map<std::string, policy::ServiceOutcome> outcomes_;
 
   std::optional<ipvs::Client> ipvs_;
