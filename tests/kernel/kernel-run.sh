@@ -93,9 +93,10 @@ trap 'exit 129' HUP
 memory_dir() {
   local need_kib opts avail
   need_kib=$(numfmt --from=iec "${mem}" 2>/dev/null) && need_kib=$((need_kib / 1024)) || need_kib=0
+  # findmnt lists every mount stacked on /dev/shm; the last one is visible.
   if [ -d /dev/shm ] && [ -w /dev/shm ] \
-     && [ "$(findmnt -n -o FSTYPE --target /dev/shm 2>/dev/null)" = tmpfs ]; then
-    opts=$(findmnt -n -o OPTIONS --target /dev/shm)
+     && [ "$(findmnt -n -o FSTYPE --target /dev/shm 2>/dev/null | tail -n 1)" = tmpfs ]; then
+    opts=$(findmnt -n -o OPTIONS --target /dev/shm | tail -n 1)
     avail=$(df -k --output=avail /dev/shm | tail -1 | tr -d ' ')
     if [[ ",$opts," != *,noexec,* ]] && ((avail > need_kib)); then
       mkdir "/dev/shm/$(basename "$run").mem" && echo "/dev/shm/$(basename "$run").mem" && return
