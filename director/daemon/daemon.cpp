@@ -122,6 +122,11 @@ std::optional<std::string> Daemon::start() {
       return fmt::format("metrics endpoint {}: {}", config_.director.metrics_listen->to_string(), err.message());
     }
   }
+  if (!config_.vrrp.empty()) {
+    // TODO(issue 6): the VRRP module plugs in here, on the same loop.
+    spdlog::warn("{} [[vrrp]] instance(s) configured, but this build has no VRRP yet: the virtual IPs are not managed",
+                 config_.vrrp.size());
+  }
   wait_signals();
   reconcile();
   spdlog::info("tandem {} running: {}", cli::kVersion, status_line());
