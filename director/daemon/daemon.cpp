@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -49,6 +50,11 @@ policy::Health from_checks(checks::Health h) {
 
 std::string path_in(const std::string& dir, const char* name) { return dir + "/" + name; }
 
+std::string parent_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
 }  // namespace
 
 Daemon::Daemon(asio::io_context& io, DaemonOptions options)
@@ -69,6 +75,12 @@ std::optional<std::string> Daemon::start() {
   }
   conf::Config config = std::move(*loaded.config);
   systemd_ = std::make_unique<SystemdNotifier>(io_);
+  // systemd's StateDirectory= and RuntimeDirectory= make these; by hand, we do.
+  for (const std::string& dir : {config.director.state_dir, parent_of(config.director.control_socket)}) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return fmt::format("cannot create {}: {}", dir, ec.message());
+  }
 
   if (!config.services.empty()) {
     auto client = ipvs::Client::open();
