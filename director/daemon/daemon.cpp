@@ -655,6 +655,14 @@ Snapshot Daemon::snapshot() const {
       rs.address = r.address.to_string();
       rs.health = e.health == policy::Health::up ? "up" : e.health == policy::Health::down ? "down" : "unknown";
       rs.reason = e.reason;
+      if (rs.reason.empty() && e.health == policy::Health::down) {
+        // Down since start-up: no transition yet, so say what the checks see.
+        for (const auto& c : e.check_status)
+          if (!c.up && !c.last_reason.empty()) {
+            rs.reason = c.last_reason;
+            break;
+          }
+      }
       rs.since = e.since;
       rs.configured_weight = r.weight;
       if (outcome != outcomes_.end() && i < outcome->second.reals.size())
