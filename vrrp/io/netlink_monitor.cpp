@@ -27,7 +27,10 @@ struct NetlinkMonitor::State {
   State(asio::io_context& io, Callbacks cbs) : socket(io), callbacks(std::move(cbs)) {}
   NetlinkSocket socket;
   Callbacks callbacks;
-  std::unordered_map<int, bool> links;  // ifindex -> up, as last seen
+  enum class Link : std::uint8_t { down, up, unknown };
+  // ifindex -> up-ness as last seen; a link not in the table (created after
+  // the initial dump) counts as down; unknown after an overrun.
+  std::unordered_map<int, Link> links;
   bool reporting = false;               // false while the initial dump seeds `links`
   bool reading = false;
   std::uint32_t dump_seq = 1;
@@ -48,7 +51,9 @@ const T* payload(const nlmsghdr* h) {
 bool stopped(const NetlinkMonitor::State& s) { return !s.socket.is_open(); }
 
 void overrun(NetlinkMonitor::State& s) {
-  s.links.clear();  // unknown from now on: the next notification is reported
+  for (auto& [index, link] : s.links) {
+    link = NetlinkMonitor::State::Link::unknown;  // the next notification is reported
+  }
   if (s.callbacks.on_overrun) {
     s.callbacks.on_overrun();
   }
@@ -60,19 +65,20 @@ void handle_link(NetlinkMonitor::State& s, const nlmsghdr* h) {
   }
   const auto* ifi = payload<ifinfomsg>(h);
   const int index = ifi->ifi_index;
+  using Link = NetlinkMonitor::State::Link;
   const auto it = s.links.find(index);
-  const bool known = it != s.links.end();
-  const bool was_up = known && it->second;
+  const Link before = it == s.links.end() ? Link::down : it->second;
   if (h->nlmsg_type == RTM_DELLINK) {
     s.links.erase(index);
-    if (s.reporting && was_up && s.callbacks.on_link) {
+    if (s.reporting && before != Link::down && s.callbacks.on_link) {
       s.callbacks.on_link(index, false);
     }
     return;
   }
   const bool up = (ifi->ifi_flags & IFF_UP) != 0 && (ifi->ifi_flags & IFF_RUNNING) != 0;
-  s.links[index] = up;
-  if (s.reporting && (!known || was_up != up) && s.callbacks.on_link) {
+  const Link now = up ? Link::up : Link::down;
+  s.links[index] = now;
+  if (s.reporting && before != now && s.callbacks.on_link) {
     s.callbacks.on_link(index, up);
   }
 }
@@ -296,7 +302,10 @@ std::optional<bool> NetlinkMonitor::link_up(int ifindex) const {
     return std::nullopt;
   }
   const auto it = state_->links.find(ifindex);
-  return it == state_->links.end() ? std::nullopt : std::optional<bool>(it->second);
+  if (it == state_->links.end() || it->second == State::Link::unknown) {
+    return std::nullopt;
+  }
+  return it->second == State::Link::up;
 }
 
 }  // namespace tandem::vrrp::io

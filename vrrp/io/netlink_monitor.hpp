@@ -8,7 +8,9 @@
 // kernel drops notifications and reports ENOBUFS. The monitor then calls
 // on_overrun() (the director resyncs with lookup_interface() and
 // AddressEditor::present()), forgets what it knew about links (the next
-// notification of each link is reported whatever it says) and keeps reading.
+// notification of each known link is reported whatever it says) and keeps
+// reading. A link created after open() starts as down: its first report is
+// its first "up".
 //
 // The socket lives in the network namespace of the thread that opened it.
 // Messages not sent by the kernel (nl_pid != 0) are ignored. Not thread-safe:
@@ -31,7 +33,7 @@ class NetlinkMonitor {
  public:
   struct Callbacks {
     // A link's up-ness (IFF_UP and IFF_RUNNING) changed; a deleted link that
-    // was up is reported down.
+    // was up (or unknown) is reported down.
     std::function<void(int ifindex, bool up)> on_link;
     std::function<void(int ifindex, const Prefix& address)> on_address_added;
     std::function<void(int ifindex, const Prefix& address)> on_address_removed;
@@ -64,8 +66,8 @@ class NetlinkMonitor {
   void stop();
   bool is_open() const noexcept;
 
-  // The last up-ness seen for `ifindex`; nullopt when unknown (no such link,
-  // or forgotten after an overrun).
+  // The last up-ness seen for `ifindex`; nullopt when unknown (no
+  // notification yet, or forgotten after an overrun).
   std::optional<bool> link_up(int ifindex) const;
 
   struct State;
