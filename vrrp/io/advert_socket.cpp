@@ -188,6 +188,9 @@ std::error_code AdvertSocket::send(std::span<const std::uint8_t> vrrp_message,
 }
 
 void AdvertSocket::async_receive(ReceiveHandler handler) {
+  if (!handler) {
+    return;  // nobody to tell; calling it would throw bad_function_call on the loop
+  }
   if (!is_open()) {
     if (state_) {
       asio::post(state_->socket.get_executor(),

@@ -55,8 +55,10 @@ class AdvertSocket {
   std::error_code send(std::span<const std::uint8_t> vrrp_message, const IpAddress& destination,
                        const IpAddress& source);
 
-  // Waits for the next datagram and calls `handler` once, on the loop. One
-  // receive at a time; call again from the handler to keep receiving.
+  // Waits for the next datagram and calls `handler` once, on the loop (with
+  // errc::not_open, posted, when the socket is closed). One receive at a
+  // time; call again from the handler to keep receiving. An empty handler is
+  // ignored.
   void async_receive(ReceiveHandler handler);
 
   // Cancels a pending receive (handler gets operation_aborted); the socket
