@@ -110,7 +110,19 @@ class Machine {
   std::uint8_t priority_;
   Duration master_adver_interval_;
   bool releasing_ = false;
-  // Implementation-defined further members (timers, backup-since, ...).
+
+  Advert advert(std::uint8_t priority) const;
+  std::chrono::microseconds skew_for(std::uint8_t priority) const noexcept;
+  Actions become_master(TimePoint now, State from);
+  Actions become_backup(TimePoint now, State from);
+  Actions stop(Actions a);
+  void clear_timers() noexcept;
+
+  std::optional<TimePoint> adver_timer_;        // Master: next advert
+  std::optional<TimePoint> master_down_timer_;  // Backup: take over when it fires
+  std::optional<TimePoint> release_deadline_;   // releasing: let go of the VIPs by then
+  TimePoint backup_since_{};                    // for preempt_delay
+  std::optional<TimePoint> last_lower_answer_;  // Master: last answer to a lower advert
 };
 
 }  // namespace tandem::vrrp
