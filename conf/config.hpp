@@ -48,6 +48,13 @@ enum class VrrpChecksum : std::uint8_t {
   accept_either,     // send with pseudo-header, accept both
 };
 
+// An exec hook: an argument vector run without a shell, killed after timeout.
+struct Hook {
+  std::vector<std::string> command;                   // argv, no shell; empty: none
+  Duration timeout = std::chrono::seconds(10);
+  auto operator<=>(const Hook&) const = default;
+};
+
 struct VrrpInstance {
   std::string name;
   std::string interface;
@@ -65,6 +72,14 @@ struct VrrpInstance {
   std::uint8_t track_decrement = 50;         // priority lost per failed tracked service
   std::uint32_t garp_count = 5;
   Duration garp_interval = std::chrono::milliseconds(200);
+  // Run on every state change with three more arguments appended: the
+  // instance name, the new state and the old state ("master", "backup",
+  // "fault", "init", "stopped").
+  Hook notify;
+  // IPVS connection sync follows the instance (sync master while master,
+  // sync backup while backup) on this interface; empty: no sync.
+  std::string sync_interface;
+  std::uint8_t sync_id = 0;                  // 0..255; default: the vrid
   SourcePos pos;
   auto operator<=>(const VrrpInstance&) const = default;
 };
@@ -142,12 +157,6 @@ struct RealServer {
 // The quorum of a service: the minimum healthy real servers, counted either
 // as a number of servers or as a sum of their weights.
 enum class QuorumBy : std::uint8_t { count, weight };
-
-struct Hook {
-  std::vector<std::string> command;                   // argv, no shell; empty: none
-  Duration timeout = std::chrono::seconds(10);
-  auto operator<=>(const Hook&) const = default;
-};
 
 struct Service {
   std::string name;

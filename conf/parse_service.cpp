@@ -34,17 +34,6 @@ bool valid_name(const std::string& name) {
   });
 }
 
-std::optional<std::vector<std::string>> read_hook(TableReader& t, std::string_view key) {
-  auto argv = t.string_array(key);
-  if (!argv) return std::nullopt;
-  if (argv->empty() || argv->front().empty() || argv->front().front() != '/') {
-    t.sink().error(t.pos(key), t.path(key),
-                   fmt::format("the hook must be an argument vector starting with an absolute path, as in "
-                               "[\"/usr/local/bin/notify\", \"web\"]"));
-    return std::nullopt;
-  }
-  return argv;
-}
 
 RealServer parse_real(const toml::table& table, const std::string& path, const Service& service,
                       const std::vector<CheckSpec>& service_checks, Sink& sink) {

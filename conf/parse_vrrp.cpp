@@ -13,7 +13,8 @@ namespace {
 const std::vector<std::string> kVrrpKeys{
     "name",           "interface",     "vrid",          "priority",      "address_owner", "version",
     "checksum",       "advert_interval", "preempt",     "preempt_delay", "virtual_ips",   "unicast_peers",
-    "track_services", "track_decrement", "garp_count",  "garp_interval"};
+    "track_services", "track_decrement", "garp_count",  "garp_interval",
+    "notify",         "notify_timeout", "sync_interface", "sync_id"};
 
 bool valid_interface_name(const std::string& name) {
   // IFNAMSIZ is 16 including the terminating NUL; '/' and whitespace are
@@ -115,6 +116,19 @@ VrrpInstance parse_vrrp_instance(const toml::table& table, const std::string& pa
   if (auto n = t.integer("garp_count", 0, 100)) v.garp_count = static_cast<std::uint32_t>(*n);
   if (auto d = t.duration("garp_interval", std::chrono::milliseconds(10), std::chrono::seconds(10))) {
     v.garp_interval = *d;
+  }
+  if (auto argv = read_hook(t, "notify")) v.notify.command = *argv;
+  if (auto d = t.duration("notify_timeout", std::chrono::milliseconds(100), std::chrono::hours(1))) {
+    v.notify.timeout = *d;
+  }
+  if (auto s = t.string("sync_interface")) {
+    if (valid_interface_name(*s)) v.sync_interface = *s;
+    else sink.error(t.pos("sync_interface"), t.path("sync_interface"), fmt::format("invalid interface name \"{}\"", *s));
+  }
+  v.sync_id = v.vrid;
+  if (auto n = t.integer("sync_id", 0, 255)) v.sync_id = static_cast<std::uint8_t>(*n);
+  if (t.has("sync_id") && v.sync_interface.empty()) {
+    sink.error(t.pos("sync_id"), t.path("sync_id"), "sync_id needs sync_interface (the interface connection sync uses)");
   }
   t.finish();
   return v;

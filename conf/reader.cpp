@@ -274,4 +274,16 @@ void TableReader::finish() {
   }
 }
 
+std::optional<std::vector<std::string>> read_hook(TableReader& t, std::string_view key) {
+  auto argv = t.string_array(key);
+  if (!argv) return std::nullopt;
+  if (argv->empty() || argv->front().empty() || argv->front().front() != '/') {
+    t.sink().error(t.pos(key), t.path(key),
+                   "the hook must be an argument vector starting with an absolute path, as in "
+                   "[\"/usr/local/bin/notify\", \"web\"]");
+    return std::nullopt;
+  }
+  return argv;
+}
+
 }  // namespace tandem::conf

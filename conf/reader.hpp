@@ -118,4 +118,9 @@ class TableReader {
   ValueReader values_;
 };
 
+// An argv value (a hook or exec program): a non-empty array of strings whose
+// first element is an absolute path. Records an error and returns nullopt
+// otherwise, or when the key is absent.
+std::optional<std::vector<std::string>> read_hook(TableReader& t, std::string_view key);
+
 }  // namespace tandem::conf

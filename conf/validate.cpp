@@ -2,6 +2,7 @@
 // VRRP instances to services, and virtual IPs against service addresses.
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -50,6 +51,7 @@ void check_vrrp(const Config& config, Sink& sink) {
   std::map<std::string, std::size_t> names;
   std::map<std::pair<std::string, int>, std::size_t> vrids;
   std::map<IpAddress, std::size_t> vips;
+  std::optional<std::size_t> syncing;
   std::vector<std::string> service_names;
   for (const auto& s : config.services) service_names.push_back(s.name);
 
@@ -80,6 +82,19 @@ void check_vrrp(const Config& config, Sink& sink) {
         sink.error(sink.where(p), p,
                    fmt::format("virtual IP {} is also held by {} (line {})", v.virtual_ips[j].address,
                                vrrp_path(it->second), config.vrrp[it->second].pos.line));
+      }
+    }
+    if (!v.sync_interface.empty()) {
+      // The kernel runs one sync daemon per role (IPVS_DAEMON_ATTR_STATE), so
+      // only one instance can steer it.
+      if (syncing) {
+        const std::string p = child_path(vrrp_path(i), "sync_interface");
+        sink.error(sink.where(p), p,
+                   fmt::format("connection sync is already driven by {} (line {}); the kernel runs one sync daemon "
+                               "per role, so only one instance may set sync_interface",
+                               vrrp_path(*syncing), config.vrrp[*syncing].pos.line));
+      } else {
+        syncing = i;
       }
     }
     for (std::size_t j = 0; j < v.track_services.size(); ++j) {

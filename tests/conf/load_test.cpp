@@ -125,8 +125,15 @@ TEST_CASE("the full example loads with the values it sets", "[unit]") {
   CHECK(c.vrrp[0].checksum == VrrpChecksum::accept_either);
   CHECK(c.vrrp[0].unicast_peers == std::vector{*IpAddress::parse("198.51.100.3")});
   CHECK(c.vrrp[0].virtual_ips.size() == 2);
+  CHECK(c.vrrp[0].notify.command == std::vector<std::string>{"/usr/local/bin/vrrp-notify", "--site", "fra1"});
+  CHECK(c.vrrp[0].notify.timeout == 5s);
+  CHECK(c.vrrp[0].sync_interface == "bond1");
+  CHECK(c.vrrp[0].sync_id == 51);
   CHECK(c.vrrp[1].version == 2);
   CHECK_FALSE(c.vrrp[1].preempt);
+  CHECK(c.vrrp[1].notify.command.empty());
+  CHECK(c.vrrp[1].sync_interface.empty());
+  CHECK(c.vrrp[1].sync_id == 52);  // defaults to the vrid
   REQUIRE(c.services.size() == 3);
   const Service& https = c.services[0];
   CHECK(https.scheduler == "mh");
