@@ -115,6 +115,10 @@ std::optional<std::string> Daemon::start() {
   apply_config(std::move(config));
   config_loaded_at_ = std::chrono::system_clock::now();
   runner_->start();
+  // Settling counts from the first probes: opening IPVS and the state files
+  // can take a while (seconds on a slow kernel), and none of it is check time.
+  const TimePoint checks_started = Clock::now();
+  for (const auto& s : config_.services) settling_until_[s.name] = checks_started + settle_time(s);
 
   control_ = std::make_unique<ControlServer>(io_, [this](const control::Request& r) { return handle(r); });
   std::optional<gid_t> group;
@@ -187,6 +191,17 @@ void Daemon::add_real(const conf::Service& service, const conf::RealServer& real
   reals_[key] = std::move(entry);
 }
 
+// How long a new service's quorum is not judged: the first probe lands within
+// one interval (start times are spread), `rise` of them must pass, each may take
+// its timeout; one interval more, so a probe slot lost to a busy loop does not
+// page anyone at start-up.
+Duration Daemon::settle_time(const conf::Service& s) {
+  Duration settle{0};
+  for (const auto& r : s.reals)
+    for (const auto& c : r.checks) settle = std::max(settle, Duration{c.interval * (c.rise + 1) + c.timeout});
+  return settle;
+}
+
 void Daemon::apply_config(conf::Config next) {
   // Real servers that stay, with identical checks, keep their entry: health,
   // counters and timers carry over. Others are removed or replaced.
@@ -245,11 +260,7 @@ void Daemon::apply_config(conf::Config next) {
     for (const auto& r : s.reals)
       if (!reals_.count({s.name, r.address})) add_real(s, r);
     if (previous_services.count(s.name)) continue;  // judged already
-    // Long enough for `rise` probes of every check to have run.
-    Duration settle{0};
-    for (const auto& r : s.reals)
-      for (const auto& c : r.checks) settle = std::max(settle, Duration{c.interval * c.rise + c.timeout});
-    settling_until_[s.name] = now + settle;
+    settling_until_[s.name] = now + settle_time(s);
   }
   for (auto it = quorum_.begin(); it != quorum_.end();)
     it = next_services.count(it->first) ? std::next(it) : quorum_.erase(it);

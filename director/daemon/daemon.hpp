@@ -80,6 +80,7 @@ class Daemon {
   };
 
   void apply_config(conf::Config next);
+  static Duration settle_time(const conf::Service& s);
   void add_real(const conf::Service& service, const conf::RealServer& real);
   void on_transition(const checks::ServerTransition& t);
   void on_probe_run(const checks::ProbeRun& run);

@@ -28,6 +28,9 @@ cleanup() {
 }
 trap cleanup EXIT
 now_ms() { date +%s%3N; }
+# stamp_ms VAR: the time in ms into VAR without a fork; in UML every fork costs
+# tens of ms, which a timing measurement must not include.
+stamp_ms() { local t=${EPOCHREALTIME/[.,]/}; printf -v "$1" '%s' "${t:0:-3}"; }
 
 serve() {  # serve N: an HTTP server in rN that answers "rN"
   local n=$1
@@ -64,6 +67,32 @@ wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: poll every 50 ms
   until "$@"; do [ "$(now_ms)" -lt "$limit" ] || fail "timed out waiting for $what"; sleep 0.05; done
 }
 weight_is() { [ "$(weight_of "$1")" = "$2" ]; }
+# proc_weight_is N W: the same question answered from /proc/net/ip_vs without a
+# fork, for loops that time the kernel's reaction (ipvsadm stays the observer
+# for everything else).
+proc_weight_is() {
+  local want a b c d rest
+  printf -v want '%02X%02X%02X%02X:0050' 10 99 $((10 + $1)) 2
+  while read -r a b c d rest; do
+    [ "$a" = "->" ] && [ "$b" = "$want" ] && { [ "$d" = "$2" ]; return; }
+  done < /proc/net/ip_vs
+  [ "$2" = absent ]
+}
+# wait_fast SECONDS DESCRIPTION COMMAND...: wait_for, polling every 10 ms, fork-free.
+wait_fast() {
+  local limit now what=$2 tick
+  stamp_ms limit
+  limit=$((limit + $1 * 1000))
+  shift 2
+  [ -p "$work/tick" ] || mkfifo "$work/tick"
+  exec {tick}<>"$work/tick"   # never written: read -t on it is a fork-free sleep
+  until "$@"; do
+    stamp_ms now
+    [ "$now" -lt "$limit" ] || { exec {tick}>&-; fail "timed out waiting for $what"; }
+    read -r -t 0.01 -u "$tick" || true
+  done
+  exec {tick}>&-
+}
 # The table without the connection counters, which traffic changes.
 table() { ipvsadm -Ln | awk '$1 == "->" && NF >= 6 { print $1, $2, $3, $4; next } { print }'; }
 
