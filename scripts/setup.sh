@@ -14,6 +14,7 @@ PACKAGES=(
   libcli11-dev libsystemd-dev catch2 libssl-dev nlohmann-json3-dev
   # tests: a real IPVS kernel (user-mode-linux), observers and peers
   user-mode-linux kmod ipvsadm iproute2 procps psmisc openssl python3 curl
+  keepalived
   # fuzzing
   clang libclang-rt-14-dev
 )

@@ -19,6 +19,7 @@
 #include "director/status/reason_class.hpp"
 #include "director/status/render.hpp"
 #include "director/daemon/systemd_notifier.hpp"
+#include "director/daemon/vrrp_fleet.hpp"
 #include "director/desired/check_definition.hpp"
 #include "director/desired/desired_table.hpp"
 #include "ipvs/model/errc.hpp"
@@ -46,6 +47,12 @@ namespace {
 
 policy::Health from_checks(checks::Health h) {
   return h == checks::Health::up ? policy::Health::up : policy::Health::down;
+}
+
+// Connection sync drives the kernel's IPVS sync daemon, so it needs IPVS even
+// in a config without services.
+bool needs_ipvs_for_sync(const conf::Config& c) {
+  return std::any_of(c.vrrp.begin(), c.vrrp.end(), [](const conf::VrrpInstance& v) { return !v.sync_interface.empty(); });
 }
 
 std::string path_in(const std::string& dir, const char* name) { return dir + "/" + name; }
@@ -82,7 +89,7 @@ std::optional<std::string> Daemon::start() {
     if (ec) return fmt::format("cannot create {}: {}", dir, ec.message());
   }
 
-  if (!config.services.empty()) {
+  if (!config.services.empty() || needs_ipvs_for_sync(config)) {
     auto client = ipvs::Client::open();
     if (!client) {
       return fmt::format("cannot open IPVS: {}", client.error().message());
@@ -139,9 +146,14 @@ std::optional<std::string> Daemon::start() {
     }
   }
   if (!config_.vrrp.empty()) {
-    // TODO(issue 6): the VRRP module plugs in here, on the same loop.
-    spdlog::warn("{} [[vrrp]] instance(s) configured, but this build has no VRRP yet: the virtual IPs are not managed",
-                 config_.vrrp.size());
+    auto fleet = VrrpFleet::open(io_, *hooks_, ipvs_ ? &*ipvs_ : nullptr);
+    if (!fleet) return fmt::format("cannot start VRRP: {}", fleet.error().message());
+    vrrp_ = std::move(fleet.value());
+    if (auto errors = vrrp_->apply(config_.vrrp); !errors.empty()) {
+      std::string msg = "cannot start VRRP:";
+      for (const auto& e : errors) msg += "\n  " + e;
+      return msg;
+    }
   }
   wait_signals();
   reconcile();
@@ -280,7 +292,7 @@ std::vector<std::string> Daemon::reload() {
     if (systemd_) systemd_->ready(status_line());
     return reload_errors_;
   }
-  if (!config_.services.empty() || !loaded.config->services.empty()) {
+  if (!config_.services.empty() || !loaded.config->services.empty() || needs_ipvs_for_sync(*loaded.config)) {
     if (!ipvs_) {
       auto client = ipvs::Client::open();
       if (!client) {
@@ -289,6 +301,26 @@ std::vector<std::string> Daemon::reload() {
         return reload_errors_;
       }
       ipvs_.emplace(std::move(client.value()));
+    }
+  }
+  // VRRP first: it is the part that can still refuse (an interface that is
+  // not there), and a refused reload must leave everything as it was.
+  if (!loaded.config->vrrp.empty() && !vrrp_) {
+    auto fleet = VrrpFleet::open(io_, *hooks_, ipvs_ ? &*ipvs_ : nullptr);
+    if (!fleet) {
+      reload_errors_ = {fmt::format("cannot start VRRP: {}", fleet.error().message())};
+      if (systemd_) systemd_->ready(status_line());
+      return reload_errors_;
+    }
+    vrrp_ = std::move(fleet.value());
+  }
+  if (vrrp_) {
+    if (auto errors = vrrp_->apply(loaded.config->vrrp); !errors.empty()) {
+      reload_errors_ = errors;
+      spdlog::error("reload of {} failed, still running the previous config:", options_.config_path);
+      for (const auto& e : reload_errors_) spdlog::error("  {}", e);
+      if (systemd_) systemd_->ready(status_line());
+      return reload_errors_;
     }
   }
   reload_errors_.clear();
@@ -437,6 +469,7 @@ void Daemon::reconcile() {
     }
     outcomes_[svc.name] = outcome;
   }
+  track_quorum_in_vrrp();
 
   if (ipvs_) {
     ipvs::Table desired = desired::desired_table(config_, states, sorry);
@@ -503,6 +536,15 @@ void Daemon::reconcile() {
   }
   const TimePoint periodic = now + config_.director.reconcile_interval;
   arm_reconcile(next && *next < periodic ? *next : periodic);
+}
+
+void Daemon::track_quorum_in_vrrp() {
+  if (!vrrp_) return;
+  // A service still settling has no verdict yet, so it lowers no priority.
+  std::set<std::string> below;
+  for (const auto& [name, watch] : quorum_)
+    if (watch.last() == false) below.insert(name);
+  vrrp_->track(below);
 }
 
 // ---------------------------------------------------------------------------
@@ -617,6 +659,14 @@ void Daemon::shutdown() {
   signals_.cancel();
   if (control_) control_->stop();
   if (metrics_) metrics_->stop();
+  // A master hands its VIPs over before it lets go of them (priority 0, then
+  // the new master's advert, bounded by the master-down interval): the loop
+  // keeps running until then.
+  if (vrrp_) vrrp_->shutdown([this] { finish_shutdown(); });
+  else finish_shutdown();
+}
+
+void Daemon::finish_shutdown() {
   if (hooks_) hooks_->stop();
   if (systemd_) systemd_->stop();
 }
@@ -630,8 +680,11 @@ std::string Daemon::status_line() const {
   std::size_t lost = 0;
   for (const auto& [name, o] : outcomes_)
     if (!o.quorum_met) ++lost;
-  return fmt::format("{} service(s), {}/{} real servers up{}{}", config_.services.size(), up, reals,
-                     lost ? fmt::format(", {} below quorum", lost) : "",
+  std::string vrrp;
+  if (vrrp_)
+    for (const auto& v : vrrp_->status()) vrrp += fmt::format(", vrrp {} {}", v.name, v.state);
+  return fmt::format("{} service(s), {}/{} real servers up{}{}{}", config_.services.size(), up, reals,
+                     lost ? fmt::format(", {} below quorum", lost) : "", vrrp,
                      reload_errors_.empty() ? "" : ", last reload FAILED");
 }
 
@@ -644,6 +697,7 @@ Snapshot Daemon::snapshot() const {
   s.reload_errors = reload_errors_;
   s.last_reload_attempt = last_reload_attempt_;
   s.reconcile = reconcile_status_;
+  if (vrrp_) s.vrrp = vrrp_->status();
   for (const auto& svc : config_.services) {
     ServiceStatus ss;
     ss.name = svc.name;

@@ -1,6 +1,7 @@
 // Daemon: `tandem run`. The one place that wires the modules together on one
 // io_context: the configuration, the health checks, the weight policy, the
-// IPVS reconciler, the control socket, the metrics endpoint and systemd.
+// IPVS reconciler, the VRRP instances, the control socket, the metrics
+// endpoint and systemd.
 //
 //   check transitions --> health board --> weight policy --> desired table
 //                                                                 |
@@ -10,6 +11,10 @@
 // the whole desired table and applies the difference, so a failed write or a
 // hand edit is repaired on the next pass, and a pass with nothing to do sends
 // no netlink write at all.
+//
+// VRRP (VrrpFleet) runs on the same loop; the daemon feeds it the services
+// below quorum after every reconcile (tracking) and, on SIGTERM, waits for
+// its graceful handover before it stops.
 #pragma once
 
 #include <map>
@@ -36,6 +41,7 @@ class ControlServer;
 class MetricsServer;
 class SystemdNotifier;
 class HookRunner;
+class VrrpFleet;
 
 struct DaemonOptions {
   std::string config_path;
@@ -90,6 +96,8 @@ class Daemon {
   void load_manual_overrides();
   void save_manual_overrides();
   void wait_signals();
+  void track_quorum_in_vrrp();
+  void finish_shutdown();
   std::string status_line() const;
 
   asio::io_context& io_;
@@ -130,6 +138,7 @@ class Daemon {
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<MetricsServer> metrics_;
   std::unique_ptr<SystemdNotifier> systemd_;
+  std::unique_ptr<VrrpFleet> vrrp_;   // only with [[vrrp]] instances
 };
 
 }  // namespace tandem::director
