@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "vrrp/codec/advert.hpp"
+#include "vrrp/codec/codec.hpp"
 #include "vrrp/io/address_editor.hpp"
 #include "vrrp/io/advert_socket.hpp"
 #include "vrrp/io/errc.hpp"
@@ -42,14 +43,6 @@ bool same_protocol_settings(conf::VrrpInstance a, conf::VrrpInstance b) {
     c->garp_interval = {};
   }
   return a == b;
-}
-
-// RFC 5798 5.1/5.2: the VRID is the second octet of the VRRP header, which
-// follows the IPv4 header (IHL words). 0 when the packet is too short.
-std::uint8_t vrid_of(std::span<const std::uint8_t> packet) {
-  if (packet.empty()) return 0;
-  const std::size_t ihl = std::size_t{packet[0] & 0x0fu} * 4;
-  return packet.size() > ihl + 1 ? packet[ihl + 1] : 0;
 }
 
 }  // namespace
@@ -214,7 +207,7 @@ void VrrpFleet::receive(Link& link) {
       // addresses fit in 1,048 bytes); others are transient.
       spdlog::debug("vrrp: receive on {}: {}", link.info.name, ec.message());
     } else {
-      const auto it = link.by_vrid.find(vrid_of(packet));
+      const auto it = link.by_vrid.find(vrrp::peek_vrid(packet));
       if (it != link.by_vrid.end()) {
         it->second->on_packet(packet);
       } else if (++link.unknown_vrid % 1000 == 1) {

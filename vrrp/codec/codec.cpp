@@ -96,6 +96,14 @@ Result<std::vector<std::uint8_t>> encode(const Advert& advert, const IpAddress& 
   return out;
 }
 
+std::uint8_t peek_vrid(std::span<const std::uint8_t> datagram) noexcept {
+  // RFC 5798 5.1 / RFC 3768 5.1: the VRID is the second octet of the VRRP
+  // header, which follows the IPv4 header of IHL 32-bit words.
+  if (datagram.empty()) return 0;
+  const std::size_t header = std::size_t{datagram[0] & 0x0fu} * 4;
+  return datagram.size() > header + 1 ? datagram[header + 1] : 0;
+}
+
 Result<Received> decode_ipv4(std::span<const std::uint8_t> datagram, Version expected, ChecksumMode mode) {
   if (datagram.size() < kIpv4MinHeader) return make_error_code(errc::truncated);
   if (datagram[0] >> 4 != 4) return make_error_code(errc::not_ipv4);

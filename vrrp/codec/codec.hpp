@@ -45,6 +45,11 @@ struct Received {
 // packet errc codes (truncated .. bad_auth); never reads beyond `datagram`.
 Result<Received> decode_ipv4(std::span<const std::uint8_t> datagram, Version expected, ChecksumMode mode);
 
+// The VRID of a received IPv4 datagram, read without decoding it, so a
+// receiver can pick the instance (and its version and checksum mode) that
+// decodes it. 0, which no instance uses, when the datagram is too short.
+std::uint8_t peek_vrid(std::span<const std::uint8_t> datagram) noexcept;
+
 // The Internet checksum (RFC 1071) of `bytes` added to `initial`, a
 // one's-complement partial sum (used for the pseudo-header). Exposed for tests.
 std::uint16_t internet_checksum(std::span<const std::uint8_t> bytes, std::uint32_t initial = 0);

@@ -82,6 +82,17 @@ TEST_CASE("decode reads keepalived's adverts") {
   CHECK_FALSE(v2.value().pseudo_header_checksum);
 }
 
+TEST_CASE("peek_vrid reads the VRID after any IPv4 header length, and 0 from a short datagram") {
+  CHECK(peek_vrid(test::kKeepalivedV3) == keepalived_advert(Version::v3).vrid);
+  CHECK(peek_vrid(test::kKeepalivedV2) == keepalived_advert(Version::v2).vrid);
+  // An IPv4 header with options (IHL 6): the VRID moves 4 bytes on.
+  Bytes with_options{0x46, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x31, 77};
+  CHECK(peek_vrid(with_options) == 77);
+  with_options.pop_back();
+  CHECK(peek_vrid(with_options) == 0);
+  CHECK(peek_vrid(Bytes{}) == 0);
+}
+
 TEST_CASE("the VRRPv3 checksum modes accept what they should, and only that") {
   Advert a = keepalived_advert(Version::v3);
   const Bytes with_pseudo = with_ip_header(
