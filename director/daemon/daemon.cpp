@@ -15,6 +15,8 @@
 #include "director/cli/build_info.hpp"
 #include "director/daemon/control_server.hpp"
 #include "director/daemon/hook_runner.hpp"
+#include "director/daemon/ipvs_worker.hpp"
+#include "director/daemon/loop_watch.hpp"
 #include "director/daemon/metrics_server.hpp"
 #include "director/status/reason_class.hpp"
 #include "director/status/render.hpp"
@@ -29,6 +31,19 @@
 
 namespace tandem::director {
 
+// What one reconcile pass did in the kernel, handed from the IPVS worker
+// thread back to the loop.
+struct IpvsPass {
+  std::string read_error;                 // the table could not be read: nothing was applied
+  ipvs::Table actual;                     // as read, with the accepted operations applied
+  std::vector<ipvs::Op> ops;
+  ipvs::ApplyReport report;
+  ipvs::OwnedSet owned;                   // what tandem owns afterwards
+  std::vector<std::string> state_errors;  // the owned-set file could not be written
+  std::uint64_t writes_sent = 0;          // netlink writes since start
+  Duration read_time{0};
+};
+
 // What the daemon knows about one real server of one service.
 struct Daemon::RealEntry {
   checks::ServerId id = 0;
@@ -41,6 +56,16 @@ struct Daemon::RealEntry {
   std::optional<TimePoint> down_since;
   std::map<std::pair<std::string, std::string>, std::uint64_t> transitions;  // (class, to) -> count
   std::vector<CheckStatus> check_status;
+  std::vector<std::uint32_t> runs;  // probe results per check since added (saturating)
+  bool checks_running = true;       // false when the runner refused them
+
+  // Enough evidence to judge this server: up, or `rise` results of each check.
+  bool has_verdict() const {
+    if (health == policy::Health::up || !checks_running) return true;
+    for (std::size_t i = 0; i < checks.size(); ++i)
+      if (runs[i] < checks[i].rise) return false;
+    return true;
+  }
 };
 
 namespace {
@@ -55,11 +80,58 @@ bool needs_ipvs_for_sync(const conf::Config& c) {
   return std::any_of(c.vrrp.begin(), c.vrrp.end(), [](const conf::VrrpInstance& v) { return !v.sync_interface.empty(); });
 }
 
+long long ms_between(TimePoint from, TimePoint to) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
+}
+
 std::string path_in(const std::string& dir, const char* name) { return dir + "/" + name; }
 
 std::string parent_of(const std::string& path) {
   const auto slash = path.rfind('/');
   return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+// One reconcile pass against the kernel, on the IPVS worker thread: read the
+// table, plan against what the loop wants, remember what tandem will own,
+// apply. Touches nothing of the daemon's; the loop takes the result.
+IpvsPass run_ipvs_pass(ipvs::Client& client, const ipvs::Table& desired, ipvs::OwnedSet owned,
+                       const std::string& owned_path) {
+  IpvsPass pass;
+  pass.owned = std::move(owned);
+  const TimePoint start = Clock::now();
+  auto dumped = client.dump();
+  pass.read_time = std::chrono::duration_cast<Duration>(Clock::now() - start);
+  if (!dumped) {
+    pass.read_error = fmt::format("cannot read the IPVS table: {}", dumped.error().message());
+    return pass;
+  }
+  pass.actual = std::move(dumped.value());
+  pass.ops = ipvs::plan(pass.actual, desired, pass.owned);
+  if (!pass.ops.empty()) {
+    // Remember what we may create before creating it, so a crash mid-apply
+    // cannot leave services tandem would then refuse to touch.
+    const auto before = ipvs::with_desired(pass.owned, desired);
+    if (before != pass.owned) {
+      if (auto ec = ipvs::save_owned_set(owned_path, before))
+        pass.state_errors.push_back(fmt::format("{}: {}", owned_path, ec.message()));
+      pass.owned = before;
+    }
+    pass.report = client.apply_all(pass.ops);
+    std::vector<bool> failed(pass.ops.size(), false);
+    for (const auto& f : pass.report.failures)
+      if (f.index < failed.size()) failed[f.index] = true;
+    for (std::size_t i = 0; i < pass.ops.size(); ++i)
+      if (!failed[i]) ipvs::apply_to(pass.actual, pass.ops[i]);
+  }
+  const auto after = ipvs::owned_after(desired);
+  if (after != pass.owned && pass.report.ok()) {
+    if (auto ec = ipvs::save_owned_set(owned_path, after))
+      pass.state_errors.push_back(fmt::format("{}: {}", owned_path, ec.message()));
+    else
+      pass.owned = after;
+  }
+  pass.writes_sent = client.writes_sent();
+  return pass;
 }
 
 }  // namespace
@@ -89,25 +161,11 @@ std::optional<std::string> Daemon::start() {
     if (ec) return fmt::format("cannot create {}: {}", dir, ec.message());
   }
 
-  if (!config.services.empty() || needs_ipvs_for_sync(config)) {
-    auto client = ipvs::Client::open();
-    if (!client) {
-      return fmt::format("cannot open IPVS: {}", client.error().message());
-    }
-    ipvs_.emplace(std::move(client.value()));
-    if (auto err = ipvs::apply_quiesce_sysctls(
-            {config.director.expire_quiescent_template, config.director.expire_nodest_conn})) {
-      spdlog::warn("cannot set {}: {}", err->path, err->code.message());
-    }
-    const std::string owned_path = path_in(config.director.state_dir, ipvs::kOwnedStateFileName);
-    auto owned = ipvs::load_owned_set(owned_path);
-    if (!owned) {
-      return fmt::format("{}: {}", owned_path, owned.error().message());
-    }
-    owned_ = owned.value();
-    auto dumped = ipvs_->dump();
-    if (!dumped) return fmt::format("cannot read the IPVS table: {}", dumped.error().message());
-    actual_ = std::move(dumped.value());
+  if (!config.services.empty()) {
+    if (auto err = open_ipvs(config.director)) return *err;
+  }
+  if (needs_ipvs_for_sync(config)) {
+    if (auto err = open_sync_ipvs()) return *err;
   }
 
   hooks_ = std::make_unique<HookRunner>(io_, curl_, config.director.check_user);
@@ -125,7 +183,7 @@ std::optional<std::string> Daemon::start() {
   // Settling counts from the first probes: opening IPVS and the state files
   // can take a while (seconds on a slow kernel), and none of it is check time.
   const TimePoint checks_started = Clock::now();
-  for (const auto& s : config_.services) settling_until_[s.name] = checks_started + settle_time(s);
+  for (const auto& s : config_.services) begin_settling(s, checks_started);
 
   control_ = std::make_unique<ControlServer>(io_, [this](const control::Request& r) { return handle(r); });
   std::optional<gid_t> group;
@@ -146,7 +204,7 @@ std::optional<std::string> Daemon::start() {
     }
   }
   if (!config_.vrrp.empty()) {
-    auto fleet = VrrpFleet::open(io_, *hooks_, ipvs_ ? &*ipvs_ : nullptr);
+    auto fleet = VrrpFleet::open(io_, *hooks_, sync_ipvs_.get());
     if (!fleet) return fmt::format("cannot start VRRP: {}", fleet.error().message());
     vrrp_ = std::move(fleet.value());
     if (auto errors = vrrp_->apply(config_.vrrp); !errors.empty()) {
@@ -156,8 +214,38 @@ std::optional<std::string> Daemon::start() {
     }
   }
   wait_signals();
+  loop_watch_ = std::make_unique<LoopWatch>(io_);
+  loop_watch_->start();
   reconcile();
   spdlog::info("tandem {} running: {}", cli::kVersion, status_line());
+  return std::nullopt;
+}
+
+std::optional<std::string> Daemon::open_ipvs(const conf::DirectorSettings& director) {
+  auto client = ipvs::Client::open();
+  if (!client) return fmt::format("cannot open IPVS: {}", client.error().message());
+  if (auto err = ipvs::apply_quiesce_sysctls({director.expire_quiescent_template, director.expire_nodest_conn})) {
+    spdlog::warn("cannot set {}: {}", err->path, err->code.message());
+  }
+  const std::string owned_path = path_in(director.state_dir, ipvs::kOwnedStateFileName);
+  auto owned = ipvs::load_owned_set(owned_path);
+  if (!owned) return fmt::format("{}: {}", owned_path, owned.error().message());
+  // Read once here, on the loop, before anything runs: real servers the
+  // kernel already serves start with the weight it has (no flap).
+  auto dumped = client.value().dump();
+  if (!dumped) return fmt::format("cannot read the IPVS table: {}", dumped.error().message());
+  owned_ = owned.value();
+  actual_ = std::move(dumped.value());
+  ipvs_ = std::make_unique<IpvsWorker>(io_, std::move(client.value()));
+  return std::nullopt;
+}
+
+std::optional<std::string> Daemon::open_sync_ipvs() {
+  // A client of its own: the sync daemon follows VRRP state changes on the
+  // loop, one request at a time, while the worker's client may be busy.
+  auto client = ipvs::Client::open();
+  if (!client) return fmt::format("cannot open IPVS for connection sync: {}", client.error().message());
+  sync_ipvs_ = std::make_unique<ipvs::Client>(std::move(client.value()));
   return std::nullopt;
 }
 
@@ -187,11 +275,13 @@ void Daemon::add_real(const conf::Service& service, const conf::RealServer& real
     entry->check_status.push_back(cs);
     check_index_[{real.address, entry->checks[i]}].emplace_back(key, i);
   }
+  entry->runs.assign(entry->checks.size(), 0);
   if (auto ec = runner_->add_server(entry->id, real.address, entry->checks)) {
     // The config validated, so this is a runtime refusal (an exec program
     // that others can write, an unknown user): the server stays down.
     spdlog::error("service {} real {}: checks not started: {}", service.name, real.address, ec.message());
     entry->health = policy::Health::down;
+    entry->checks_running = false;
     entry->reason = "checks not started: " + ec.message();
     entry->down_since = Clock::now();
   } else {
@@ -203,15 +293,36 @@ void Daemon::add_real(const conf::Service& service, const conf::RealServer& real
   reals_[key] = std::move(entry);
 }
 
-// How long a new service's quorum is not judged: the first probe lands within
-// one interval (start times are spread), `rise` of them must pass, each may take
-// its timeout; one interval more, so a probe slot lost to a busy loop does not
-// page anyone at start-up.
+// How long `rise` results of every check take: the first probe lands within
+// one interval (start times are spread), each may take its timeout; one
+// interval more for a probe slot lost to a busy loop.
 Duration Daemon::settle_time(const conf::Service& s) {
   Duration settle{0};
   for (const auto& r : s.reals)
     for (const auto& c : r.checks) settle = std::max(settle, Duration{c.interval * (c.rise + 1) + c.timeout});
   return settle;
+}
+
+void Daemon::begin_settling(const conf::Service& s, TimePoint from) {
+  Settling settling{from + 3 * settle_time(s), {}};
+  for (const auto& r : s.reals)
+    if (!reals_.at({s.name, r.address})->has_verdict()) settling.waiting.insert(r.address);
+  if (settling.waiting.empty()) {
+    settling_.erase(s.name);
+    return;
+  }
+  settling_[s.name] = std::move(settling);
+}
+
+void Daemon::settle_if_judged(const RealKey& key) {
+  const auto it = settling_.find(key.service);
+  if (it == settling_.end() || !it->second.waiting.count(key.address)) return;
+  if (!reals_.at(key)->has_verdict()) return;
+  it->second.waiting.erase(key.address);
+  if (!it->second.waiting.empty()) return;
+  settling_.erase(it);
+  spdlog::debug("service {}: every real server has a verdict; judging its quorum", key.service);
+  request_reconcile();
 }
 
 void Daemon::apply_config(conf::Config next) {
@@ -272,15 +383,20 @@ void Daemon::apply_config(conf::Config next) {
     for (const auto& r : s.reals)
       if (!reals_.count({s.name, r.address})) add_real(s, r);
     if (previous_services.count(s.name)) continue;  // judged already
-    settling_until_[s.name] = now + settle_time(s);
+    begin_settling(s, now);
   }
   for (auto it = quorum_.begin(); it != quorum_.end();)
     it = next_services.count(it->first) ? std::next(it) : quorum_.erase(it);
-  for (auto it = settling_until_.begin(); it != settling_until_.end();)
-    it = next_services.count(it->first) ? std::next(it) : settling_until_.erase(it);
+  // A service still settling stops waiting for servers the reload removed.
+  for (auto it = settling_.begin(); it != settling_.end();) {
+    auto& waiting = it->second.waiting;
+    for (auto w = waiting.begin(); w != waiting.end();) w = wanted.count({it->first, *w}) ? std::next(w) : waiting.erase(w);
+    it = next_services.count(it->first) && !waiting.empty() ? std::next(it) : settling_.erase(it);
+  }
 }
 
 std::vector<std::string> Daemon::reload() {
+  const TimePoint started = Clock::now();
   last_reload_attempt_ = std::chrono::system_clock::now();
   if (systemd_) systemd_->reloading();
   auto loaded = conf::load_file(options_.config_path);
@@ -292,21 +408,19 @@ std::vector<std::string> Daemon::reload() {
     if (systemd_) systemd_->ready(status_line());
     return reload_errors_;
   }
-  if (!config_.services.empty() || !loaded.config->services.empty() || needs_ipvs_for_sync(*loaded.config)) {
-    if (!ipvs_) {
-      auto client = ipvs::Client::open();
-      if (!client) {
-        reload_errors_ = {fmt::format("cannot open IPVS: {}", client.error().message())};
-        if (systemd_) systemd_->ready(status_line());
-        return reload_errors_;
-      }
-      ipvs_.emplace(std::move(client.value()));
-    }
+  std::optional<std::string> open_error;
+  if (!ipvs_ && !loaded.config->services.empty()) open_error = open_ipvs(loaded.config->director);
+  if (!open_error && !sync_ipvs_ && needs_ipvs_for_sync(*loaded.config)) open_error = open_sync_ipvs();
+  if (open_error) {
+    reload_errors_ = {*open_error};
+    spdlog::error("reload of {} failed, still running the previous config: {}", options_.config_path, *open_error);
+    if (systemd_) systemd_->ready(status_line());
+    return reload_errors_;
   }
   // VRRP first: it is the part that can still refuse (an interface that is
   // not there), and a refused reload must leave everything as it was.
   if (!loaded.config->vrrp.empty() && !vrrp_) {
-    auto fleet = VrrpFleet::open(io_, *hooks_, ipvs_ ? &*ipvs_ : nullptr);
+    auto fleet = VrrpFleet::open(io_, *hooks_, sync_ipvs_.get());
     if (!fleet) {
       reload_errors_ = {fmt::format("cannot start VRRP: {}", fleet.error().message())};
       if (systemd_) systemd_->ready(status_line());
@@ -324,10 +438,12 @@ std::vector<std::string> Daemon::reload() {
     }
   }
   reload_errors_.clear();
+  const TimePoint parsed_at = Clock::now();
   apply_config(std::move(*loaded.config));
   config_loaded_at_ = std::chrono::system_clock::now();
-  spdlog::info("reloaded {}: {}", options_.config_path, status_line());
-  reconcile();
+  reconcile();  // IPVS changes follow on the worker thread
+  spdlog::info("reloaded {} in {} ms (reading it {} ms): {}", options_.config_path, ms_between(started, Clock::now()),
+               ms_between(started, parsed_at), status_line());
   if (systemd_) systemd_->ready(status_line());
   return {};
 }
@@ -355,6 +471,7 @@ void Daemon::on_transition(const checks::ServerTransition& t) {
   const auto level = e.health == policy::Health::up ? spdlog::level::info : spdlog::level::warn;
   spdlog::log(level, "service {} real {}: {} -> {}: {}", id->second.service, id->second.address,
               checks::to_string(t.from), to, t.reason);
+  settle_if_judged(id->second);
   request_reconcile();
 }
 
@@ -369,6 +486,9 @@ void Daemon::on_probe_run(const checks::ProbeRun& run) {
     cs.durations.observe(seconds);
     cs.last_reason = run.result.reason;
     cs.up = run.result.ok;
+    auto& runs = e->second->runs[index];
+    if (runs < UINT32_MAX) ++runs;
+    settle_if_judged(key);
   }
 }
 
@@ -394,22 +514,18 @@ void Daemon::arm_reconcile(TimePoint when) {
 }
 
 void Daemon::reconcile() {
+  if (stopping_) return;
+  if (ipvs_pass_running_) {  // one pass at a time; the next starts when this one ends
+    reconcile_again_ = true;
+    return;
+  }
   const TimePoint now = Clock::now();
   std::optional<TimePoint> next;
   desired::RealStates states;
   desired::SorryActive sorry;
 
-  if (ipvs_) {
-    auto dumped = ipvs_->dump();
-    if (!dumped) {
-      reconcile_status_.last_error = fmt::format("cannot read the IPVS table: {}", dumped.error().message());
-      spdlog::error("{}", reconcile_status_.last_error);
-      arm_reconcile(now + config_.director.reconcile_interval);
-      return;
-    }
-    actual_ = std::move(dumped.value());
-  }
-
+  // The policy works from the last reading of the kernel (actual_: connection
+  // counts for drains), kept current with what the last pass changed.
   for (const auto& svc : config_.services) {
     const auto skey = desired::service_key(svc);
     const auto kernel_service = actual_.services.find(skey);
@@ -444,11 +560,17 @@ void Daemon::reconcile() {
       addresses.push_back(r.address);
     }
     auto outcome = policy::evaluate(in, inputs, now);
-    const auto settling = settling_until_.find(svc.name);
-    const bool settled = settling == settling_until_.end() || now >= settling->second;
-    if (!settled) {
-      outcome.sorry_server_present = false;
-      if (!next || settling->second < *next) next = settling->second;
+    bool settled = true;
+    if (const auto settling = settling_.find(svc.name); settling != settling_.end()) {
+      if (now < settling->second.deadline) {
+        settled = false;
+        outcome.sorry_server_present = false;
+        if (!next || settling->second.deadline < *next) next = settling->second.deadline;
+      } else {
+        spdlog::warn("service {}: {} real server(s) still without check results; judging its quorum anyway",
+                     svc.name, settling->second.waiting.size());
+        settling_.erase(settling);
+      }
     }
     for (std::size_t i = 0; i < addresses.size(); ++i)
       states[{svc.name, addresses[i]}] = desired::RealState{outcome.reals[i].present, outcome.reals[i].weight};
@@ -500,42 +622,63 @@ void Daemon::reconcile() {
       ++it;
     }
 
-    const auto ops = ipvs::plan(actual_, desired, owned_);
-    reconcile_status_.ops_applied = ops.size();
-    reconcile_status_.failures = 0;
-    reconcile_status_.last_error.clear();
-    const std::string owned_path = path_in(config_.director.state_dir, ipvs::kOwnedStateFileName);
-    if (!ops.empty()) {
-      // Remember what we may create before creating it, so a crash mid-apply
-      // cannot leave services tandem would then refuse to touch.
-      const auto before = ipvs::with_desired(owned_, desired);
-      if (before != owned_) {
-        if (auto ec = ipvs::save_owned_set(owned_path, before))
-          spdlog::error("{}: {}", owned_path, ec.message());
-        owned_ = before;
-      }
-      const auto report = ipvs_->apply_all(ops);
-      reconcile_status_.failures = report.failures.size();
-      for (const auto& f : report.failures) spdlog::error("IPVS: {}", f.message);
-      if (!report.failures.empty()) reconcile_status_.last_error = report.failures.front().message;
-      for (std::size_t i = 0; i < ops.size(); ++i) spdlog::debug("IPVS: {}", ipvs::to_string(ops[i]));
-    }
-    const auto after = ipvs::owned_after(desired);
-    if (after != owned_ && reconcile_status_.failures == 0) {
-      if (auto ec = ipvs::save_owned_set(owned_path, after)) spdlog::error("{}: {}", owned_path, ec.message());
-      owned_ = after;
-    }
-    reconcile_status_.total_writes = ipvs_->writes_sent();
+    ipvs_pass_running_ = true;
+    spdlog::debug("reconcile: desired table in {} ms on the loop", ms_between(now, Clock::now()));
+    ipvs_->submit([this, desired = std::move(desired), owned = owned_,
+                   owned_path = path_in(config_.director.state_dir, ipvs::kOwnedStateFileName), now,
+                   next](ipvs::Client& client) -> IpvsWorker::Completion {
+      auto pass = std::make_shared<IpvsPass>(run_ipvs_pass(client, desired, owned, owned_path));
+      return [this, pass, now, next] { finish_ipvs_pass(std::move(*pass), now, next); };
+    });
+    return;
   }
-  reconcile_status_.at = std::chrono::system_clock::now();
-  if (!ready_sent_) {
-    ready_sent_ = true;
-    if (systemd_) systemd_->ready(status_line());
-  } else if (systemd_) {
-    systemd_->status(status_line());
+  finish_reconcile(now, next, true);
+}
+
+void Daemon::finish_ipvs_pass(IpvsPass pass, TimePoint started, std::optional<TimePoint> next) {
+  const TimePoint taken = Clock::now();
+  ipvs_pass_running_ = false;
+  if (stopping_) return;  // shutdown owns IPVS now
+  for (const auto& e : pass.state_errors) spdlog::error("{}", e);
+  owned_ = std::move(pass.owned);
+  reconcile_status_.ops_applied = 0;
+  reconcile_status_.failures = 0;
+  reconcile_status_.last_error = pass.read_error;
+  if (!pass.read_error.empty()) {
+    spdlog::error("{}", pass.read_error);
+    finish_reconcile(started, std::nullopt, false);
+    return;
   }
-  const TimePoint periodic = now + config_.director.reconcile_interval;
+  actual_ = std::move(pass.actual);
+  reconcile_status_.ops_applied = pass.ops.size();
+  reconcile_status_.failures = pass.report.failures.size();
+  for (const auto& f : pass.report.failures) spdlog::error("IPVS: {}", f.message);
+  if (!pass.report.failures.empty()) reconcile_status_.last_error = pass.report.failures.front().message;
+  if (spdlog::should_log(spdlog::level::debug))
+    for (const auto& op : pass.ops) spdlog::debug("IPVS: {}", ipvs::to_string(op));
+  reconcile_status_.total_writes = pass.writes_sent;
+  spdlog::debug("reconcile: {} op(s) in {} ms (reading the table {} ms)", pass.ops.size(),
+                ms_between(started, Clock::now()), pass.read_time.count());
+  finish_reconcile(started, next, true);
+  spdlog::debug("reconcile: result taken in {} ms on the loop", ms_between(taken, Clock::now()));
+}
+
+void Daemon::finish_reconcile(TimePoint started, std::optional<TimePoint> next, bool succeeded) {
+  if (succeeded) {
+    reconcile_status_.at = std::chrono::system_clock::now();
+    if (!ready_sent_) {
+      ready_sent_ = true;
+      if (systemd_) systemd_->ready(status_line());
+    } else if (systemd_) {
+      systemd_->status(status_line());
+    }
+  }
+  const TimePoint periodic = started + config_.director.reconcile_interval;
   arm_reconcile(next && *next < periodic ? *next : periodic);
+  if (reconcile_again_) {
+    reconcile_again_ = false;
+    request_reconcile();
+  }
 }
 
 void Daemon::track_quorum_in_vrrp() {
@@ -638,23 +781,27 @@ void Daemon::shutdown() {
   stopping_ = true;
   if (systemd_) systemd_->stopping();
   if (ipvs_ && config_.director.cleanup_on_shutdown) {
+    // After the pass in flight, if any: its owned set is the one to clean up.
+    ipvs::Client& client = ipvs_->stop();
+    const std::string owned_path = path_in(config_.director.state_dir, ipvs::kOwnedStateFileName);
+    if (auto owned = ipvs::load_owned_set(owned_path)) owned_ = owned.value();
     std::vector<ipvs::Op> ops;
-    if (auto dumped = ipvs_->dump()) {
+    if (auto dumped = client.dump()) {
       for (const auto& [key, svc] : dumped.value().services)
         if (owned_.count(key)) ops.push_back(ipvs::DeleteService{key});
     }
-    const auto report = ipvs_->apply_all(ops);
+    const auto report = client.apply_all(ops);
     for (const auto& f : report.failures) spdlog::error("IPVS: {}", f.message);
     spdlog::info("removed {} owned IPVS service(s)", ops.size() - report.failures.size());
     if (report.ok()) {
       owned_.clear();
-      const std::string owned_path = path_in(config_.director.state_dir, ipvs::kOwnedStateFileName);
       if (auto ec = ipvs::save_owned_set(owned_path, owned_)) spdlog::error("{}: {}", owned_path, ec.message());
     }
   } else if (ipvs_) {
     spdlog::info("leaving the IPVS table as it is (traffic keeps flowing)");
   }
   if (runner_) runner_->stop();
+  if (loop_watch_) loop_watch_->stop();
   reconcile_timer_.cancel();
   signals_.cancel();
   if (control_) control_->stop();
@@ -697,6 +844,7 @@ Snapshot Daemon::snapshot() const {
   s.reload_errors = reload_errors_;
   s.last_reload_attempt = last_reload_attempt_;
   s.reconcile = reconcile_status_;
+  if (loop_watch_) s.loop = loop_watch_->status();
   if (vrrp_) s.vrrp = vrrp_->status();
   for (const auto& svc : config_.services) {
     ServiceStatus ss;

@@ -42,6 +42,9 @@ class MetricsServer;
 class SystemdNotifier;
 class HookRunner;
 class VrrpFleet;
+class IpvsWorker;
+class LoopWatch;
+struct IpvsPass;
 
 struct DaemonOptions {
   std::string config_path;
@@ -87,11 +90,17 @@ class Daemon {
 
   void apply_config(conf::Config next);
   static Duration settle_time(const conf::Service& s);
+  void begin_settling(const conf::Service& s, TimePoint from);
+  void settle_if_judged(const RealKey& key);
   void add_real(const conf::Service& service, const conf::RealServer& real);
   void on_transition(const checks::ServerTransition& t);
   void on_probe_run(const checks::ProbeRun& run);
+  std::optional<std::string> open_ipvs(const conf::DirectorSettings& director);
+  std::optional<std::string> open_sync_ipvs();
   void request_reconcile();
   void reconcile();
+  void finish_ipvs_pass(IpvsPass pass, TimePoint started, std::optional<TimePoint> next);
+  void finish_reconcile(TimePoint started, std::optional<TimePoint> next, bool succeeded);
   void arm_reconcile(TimePoint when);
   void load_manual_overrides();
   void save_manual_overrides();
@@ -118,16 +127,28 @@ class Daemon {
   std::vector<Leaving> leaving_;
   policy::ManualOverrides manual_;
   std::map<std::string, policy::QuorumWatch> quorum_;
-  // A new service's real servers start "down" until their first checks pass;
-  // until then its quorum is not judged (no sorry server, no hooks), so a
-  // fresh start does not page anyone. Service name -> end of that settling.
-  std::map<std::string, TimePoint> settling_until_;
+  // A new service's real servers start "down" until their first checks pass,
+  // so its quorum is not judged (no sorry server, no hooks, no VRRP priority
+  // drop) until every real server has a verdict: `rise` results of each of
+  // its checks, or up already. A fresh start then pages nobody, however slow
+  // the first probes are. The deadline is a backstop for probes that never
+  // report (three times the time `rise` results take).
+  struct Settling {
+    TimePoint deadline;
+    std::set<Endpoint> waiting;  // real servers without a verdict yet
+  };
+  std::map<std::string, Settling> settling_;
   std::map<std::string, policy::ServiceOutcome> outcomes_;
 
-  std::optional<ipvs::Client> ipvs_;
+  // IPVS, only with services: its netlink traffic runs on the worker's thread,
+  // one pass at a time (see ipvs_worker.hpp).
+  std::unique_ptr<IpvsWorker> ipvs_;
+  std::unique_ptr<ipvs::Client> sync_ipvs_;  // the connection-sync daemon's, for VRRP
   ipvs::OwnedSet owned_;
-  ipvs::Table actual_;
+  ipvs::Table actual_;  // the last reading, with the last pass's changes applied
   ReconcileStatus reconcile_status_;
+  bool ipvs_pass_running_ = false;
+  bool reconcile_again_ = false;  // asked for while a pass was running
   bool reconcile_posted_ = false;
   bool ready_sent_ = false;
   bool stopping_ = false;
@@ -138,6 +159,7 @@ class Daemon {
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<MetricsServer> metrics_;
   std::unique_ptr<SystemdNotifier> systemd_;
+  std::unique_ptr<LoopWatch> loop_watch_;
   std::unique_ptr<VrrpFleet> vrrp_;   // only with [[vrrp]] instances
 };
 

@@ -54,6 +54,12 @@ std::string render_metrics(const Snapshot& s) {
   e.family("tandem_config_reload_failed", "gauge", "1 while the last reload failed and the previous config runs.");
   e.sample("tandem_config_reload_failed", {}, s.reload_errors.empty() ? 0 : 1);
 
+  e.family("tandem_event_loop_lag_max_seconds", "gauge",
+           "The longest the event loop ran a timer late since start: how long something held it.");
+  e.sample("tandem_event_loop_lag_max_seconds", {}, std::chrono::duration<double>(s.loop.max_lag).count());
+  e.family("tandem_event_loop_stalls_total", "counter", "Times the event loop was held for 200 ms or more.");
+  e.sample("tandem_event_loop_stalls_total", {}, static_cast<double>(s.loop.stalls));
+
   e.family("tandem_ipvs_writes_total", "counter", "Netlink write requests sent to IPVS since start.");
   e.sample("tandem_ipvs_writes_total", {}, static_cast<double>(s.reconcile.total_writes));
   e.family("tandem_ipvs_reconcile_failures", "gauge", "Operations that failed in the last reconcile.");

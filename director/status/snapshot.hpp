@@ -94,6 +94,12 @@ struct ReconcileStatus {
   std::string last_error;             // "" when the last reconcile succeeded
 };
 
+// How late the event loop ran its periodic timer (see LoopWatch).
+struct LoopStatus {
+  std::chrono::milliseconds max_lag{0};  // the largest lag since start
+  std::uint64_t stalls = 0;              // lags of 200 ms or more
+};
+
 struct Snapshot {
   std::string director;
   std::string version;
@@ -102,6 +108,7 @@ struct Snapshot {
   std::vector<std::string> reload_errors;   // of the last failed reload; empty if it succeeded
   std::optional<WallTime> last_reload_attempt;
   ReconcileStatus reconcile;
+  LoopStatus loop;
   std::vector<ServiceStatus> services;
   std::vector<VrrpStatus> vrrp;
 };

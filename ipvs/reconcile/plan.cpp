@@ -2,6 +2,9 @@
 // two sorted maps.
 #include "ipvs/reconcile/plan.hpp"
 
+#include <type_traits>
+#include <variant>
+
 namespace tandem::ipvs {
 namespace {
 
@@ -73,6 +76,30 @@ OwnedSet with_desired(const OwnedSet& owned, const Table& desired) {
   OwnedSet out = owned;
   for (const auto& [key, service] : desired.services) out.insert(key);
   return out;
+}
+
+void apply_to(Table& table, const Op& op) {
+  std::visit(
+      [&table](const auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, AddService> || std::is_same_v<T, EditService>) {
+          Service& s = table.services[o.key];
+          s.key = o.key;
+          s.config = o.config;
+        } else if constexpr (std::is_same_v<T, DeleteService>) {
+          table.services.erase(o.key);
+        } else if constexpr (std::is_same_v<T, DeleteDestination>) {
+          if (const auto s = table.services.find(o.service); s != table.services.end())
+            s->second.destinations.erase(o.address);
+        } else {
+          Service& s = table.services[o.service];
+          s.key = o.service;
+          auto [d, added] = s.destinations.try_emplace(o.address);
+          d->second.address = o.address;
+          d->second.config = o.config;
+        }
+      },
+      op);
 }
 
 }  // namespace tandem::ipvs

@@ -54,4 +54,9 @@ OwnedSet owned_after(const Table& desired);
 // owned ∪ keys(desired): what to persist before applying a plan.
 OwnedSet with_desired(const OwnedSet& owned, const Table& desired);
 
+// `table` as the kernel holds it once it has accepted `op`, so a caller can
+// keep its last reading current without reading the kernel again. Counters
+// of what the operation only edits are kept; what it adds starts at zero.
+void apply_to(Table& table, const Op& op);
+
 }  // namespace tandem::ipvs

@@ -36,30 +36,11 @@ DestinationConfig weight(std::uint32_t w) {
   return c;
 }
 
-// Applies `ops` to `t` the way the kernel would, to check that a plan really
-// reaches the desired table. A test double of the kernel, kept tiny on
-// purpose: the real kernel's behaviour is tested in tests/kernel/.
+// Applies `ops` to `t` with apply_to, which is what the kernel does with
+// them (tests/kernel/ checks the real kernel), to check that a plan really
+// reaches the desired table.
 void apply_like_kernel(Table& t, const std::vector<Op>& ops) {
-  for (const Op& op : ops) {
-    std::visit(
-        [&t](const auto& o) {
-          using T = std::decay_t<decltype(o)>;
-          if constexpr (std::is_same_v<T, AddService> || std::is_same_v<T, EditService>) {
-            t.services[o.key].key = o.key;
-            t.services[o.key].config = o.config;
-          } else if constexpr (std::is_same_v<T, DeleteService>) {
-            t.services.erase(o.key);
-          } else if constexpr (std::is_same_v<T, DeleteDestination>) {
-            t.services.at(o.service).destinations.erase(o.address);
-          } else {
-            Destination d;
-            d.address = o.address;
-            d.config = o.config;
-            t.services.at(o.service).put(d);
-          }
-        },
-        op);
-  }
+  for (const Op& op : ops) apply_to(t, op);
 }
 
 }  // namespace
@@ -227,4 +208,25 @@ TEST_CASE("a new service with many destinations is built dark, then switched on"
   big.destinations.erase(big.destinations.begin());
   desired.put(big);
   CHECK(plan(Table{}, desired, {}).front() == Op{AddService{key, big.config}});
+}
+
+TEST_CASE("apply_to keeps the counters of what an operation only edits", "[unit]") {
+  const auto key = tcp("192.0.2.1:80");
+  Table t = table({service(key, {{"10.0.0.1:80", 5}})});
+  t.services.at(key).destinations.at(ep("10.0.0.1:80")).active_connections = 42;
+  apply_to(t, EditDestination{key, ep("10.0.0.1:80"), weight(0)});
+  apply_to(t, AddDestination{key, ep("10.0.0.2:80"), weight(3)});
+  ServiceConfig rr;
+  rr.scheduler = "rr";
+  apply_to(t, EditService{key, rr});
+  const Service& s = t.services.at(key);
+  CHECK(s.config.scheduler == "rr");
+  CHECK(s.destinations.at(ep("10.0.0.1:80")).config.weight == 0);
+  CHECK(s.destinations.at(ep("10.0.0.1:80")).active_connections == 42);
+  CHECK(s.destinations.at(ep("10.0.0.2:80")).config.weight == 3);
+  CHECK(s.destinations.at(ep("10.0.0.2:80")).active_connections == 0);
+  apply_to(t, DeleteDestination{key, ep("10.0.0.1:80")});
+  CHECK(t.services.at(key).destinations.size() == 1);
+  apply_to(t, DeleteService{key});
+  CHECK(t.services.empty());
 }

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# `tandem run` speaks the sd_notify(3) protocol as systemd expects of a
+# Type=notify service with WatchdogSec (issue 5, item 7), checked against the
+# protocol's receiving end (notify_peer.py plays systemd's part: CI has no
+# systemd as PID 1 to run the unit under): READY=1 with a STATUS= line once
+# running, WATCHDOG=1 at half the watchdog period, RELOADING=1 (with
+# MONOTONIC_USEC) then READY=1 around a reload, also a refused one, and
+# STOPPING=1 on SIGTERM. A VRRP-less, service-less config needs no IPVS, so
+# this runs on the host kernel.
+set -uo pipefail
+tandem=$1
+here=$(dirname "${BASH_SOURCE[0]}")
+work=$(mktemp -d /tmp/tandem-notify.XXXXXX)
+pids=()
+fail() {
+  echo "FAIL: $*"
+  echo "--- messages:"; cat "$work/messages" 2>/dev/null
+  echo "--- tandem's log:"; tail -20 "$work/tandem.log" 2>/dev/null
+  exit 1
+}
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+now_ms() { date +%s%3N; }
+wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
+  local limit=$(( $(now_ms) + $1 * 1000 )) what=$2; shift 2
+  until "$@"; do [ "$(now_ms)" -lt "$limit" ] || fail "timed out waiting for $what"; sleep 0.02; done
+}
+count() { grep -c -- "$1" "$work/messages" 2>/dev/null; }
+count_is_at_least() { [ "$(count "$1")" -ge "$2" ]; }
+
+cat > "$work/tandem.toml" <<EOT
+[director]
+name = "notify-test"
+control_socket = "$work/control.sock"
+state_dir = "$work/state"
+EOT
+
+python3 "$here/notify_peer.py" "$work/notify.sock" "$work/messages" 60 &
+pids+=($!)
+wait_for 10 "the notify socket" test -S "$work/notify.sock"
+
+# systemd sets these for a unit with Type=notify and WatchdogSec=400ms.
+NOTIFY_SOCKET="$work/notify.sock" WATCHDOG_USEC=400000 "$tandem" run -c "$work/tandem.toml" > "$work/tandem.log" 2>&1 &
+tandem_pid=$!
+pids+=($tandem_pid)
+wait_for 10 "READY=1" count_is_at_least '^READY=1|STATUS=.' 1
+head -1 "$work/messages" | grep -q '^READY=1|STATUS=' || fail "the first message is not READY=1 with a STATUS= line"
+
+# Half of 400 ms: about 5 pings a second; at least 4 in 1.5 s whatever the load.
+before=$(count '^WATCHDOG=1$')
+sleep 1.5
+pings=$(( $(count '^WATCHDOG=1$') - before ))
+[ "$pings" -ge 4 ] && [ "$pings" -le 12 ] || fail "$pings WATCHDOG=1 in 1.5 s with WatchdogSec=400ms"
+
+kill -HUP "$tandem_pid"
+wait_for 10 "RELOADING=1 after SIGHUP" count_is_at_least '^RELOADING=1|MONOTONIC_USEC=[0-9][0-9]*|' 1
+wait_for 10 "READY=1 after the reload" count_is_at_least '^READY=1|' 2
+reloading_line=$(grep -n '^RELOADING=1' "$work/messages" | head -1 | cut -d: -f1)
+ready_line=$(grep -n '^READY=1' "$work/messages" | sed -n 2p | cut -d: -f1)
+[ "$reloading_line" -lt "$ready_line" ] || fail "READY=1 came before RELOADING=1"
+
+# A refused reload: still RELOADING=1 then READY=1, so systemd does not wait
+# for a reload that will never finish; the daemon keeps running.
+echo 'director = 3' > "$work/tandem.toml"
+"$tandem" reload -s "$work/control.sock" > "$work/reload.out" 2>&1 && fail "a broken config reloaded"
+wait_for 10 "READY=1 after the refused reload" count_is_at_least '^READY=1|' 3
+[ "$(count '^RELOADING=1')" = 2 ] || fail "no second RELOADING=1"
+kill -0 "$tandem_pid" || fail "tandem died on a refused reload"
+
+kill -TERM "$tandem_pid"
+wait_for 10 "STOPPING=1" count_is_at_least '^STOPPING=1' 1
+wait "$tandem_pid"
+status=$?
+[ "$status" = 0 ] || fail "tandem exited $status on SIGTERM"
+echo "sd_notify: passed ($pings watchdog pings in 1.5 s, $(wc -l < "$work/messages") messages)"
