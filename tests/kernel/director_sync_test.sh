@@ -209,8 +209,8 @@ ready() {  # ready N: both real servers in dN's IPVS table at weight 1
 
 # client LOG: one TCP connection to the VIP; line N every 50 ms, the answer
 # must be "rX N". Logs "N MS rX" per answer; on the first failure, or after
-# 2400 exchanges (2 minutes), or when LOG.stop exists, it writes why to LOG.end
-# and stops. Fork-free: /dev/tcp is bash's own, the pause is a read on a FIFO
+# 2400 exchanges or 150 s, or when LOG.stop exists, it writes why to LOG.end
+# and stops. While LOG.pause exists it sends nothing. Fork-free: /dev/tcp is bash's own, the pause is a read on a FIFO
 # nobody writes.
 client() {
   local log=$1 i=0 reply now tick st
@@ -218,7 +218,11 @@ client() {
   exec 3<>"/dev/tcp/$vip/$port" || { echo "connect failed" > "$log.end"; return; }
   mkfifo "$log.tick" && exec {tick}<>"$log.tick"
   : > "$log"
-  while [ "$i" -lt 2400 ] && [ ! -e "$log.stop" ]; do
+  stamp_ms now; local deadline=$((now + 150000))
+  while [ "$i" -lt 2400 ] && [ ! -e "$log.stop" ] && [ "$now" -lt "$deadline" ]; do
+    while [ -e "$log.pause" ] && [ "$now" -lt "$deadline" ]; do
+      read -r -t 0.05 -u "$tick"; stamp_ms now
+    done
     i=$((i + 1))
     printf '%s\n' "$i" >&3 2>/dev/null || { echo "write $i failed (connection reset)" > "$log.end"; return; }
     read -r -t 5 -u 3 reply; st=$?
@@ -292,7 +296,7 @@ die 1
 wait_for 5 "d2 to take both VIPs" holds 2
 stamp_ms took_at
 goes_on A 10
-wait_for 5 "d2 sync master" sync_roles_are 2 master
+wait_for 10 "d2 sync master alone" sync_roles_are 2 master
 echo "step 2: d1 killed, d2 master after $((took_at - killed_at)) ms; A went on, longest pause $(longest_gap A "$killed_at") ms"
 
 # 3. d1 returns as backup, learns B by sync, then preempts; A and B go on.
@@ -310,20 +314,31 @@ holds_none 1 || fail "d1 took over before preempt_delay ran out"
 wait_for 15 "d1 to preempt" holds 1
 stamp_ms preempt_at
 wait_for 5 "d2 to give up the VIPs" holds_none 2
-wait_for 5 "d1 sync master, d2 sync backup again" bash -c "$(declare -f sync_roles sync_roles_are ns_of); d1=$d1 d2=$d2; sync_roles_are 1 master && sync_roles_are 2 backup"
+wait_for 10 "d1 sync master, d2 sync backup again" bash -c "$(declare -f sync_roles sync_roles_are ns_of); d1=$d1 d2=$d2; sync_roles_are 1 master && sync_roles_are 2 backup"
 goes_on A 10 && goes_on B 10
 echo "step 3: d1 back, B (client port $port_b) synced to it, preempted; A and B went on (longest pauses $(longest_gap A "$preempt_at"), $(longest_gap B "$preempt_at") ms)"
 
-# 4. Graceful handover: SIGTERM d1.
+# 4. Graceful handover: SIGTERM d1. D, opened through d1 just before, then
+# idle: the kernel queues a connection's state for up to 3 s before it sends
+# it, and drops what is queued when its sync master stops, so d2 learns D only
+# because d1's tandem lets the sync master flush before it stops it. A and B
+# pause first, so no older queued state carries D's out early.
+touch "$work/conn-A.log.pause" "$work/conn-B.log.pause"
+sleep 4
+open_conn D
+touch "$work/conn-D.log.pause"
 stamp_ms term_at
 stop_tandem 1 TERM
+stamp_ms stopped_at
+echo "d1's tandem exited $((stopped_at - term_at)) ms after SIGTERM (the sync master's flush)"
+rm -f "$work"/conn-?.log.pause
 wait_for 5 "d2 to hold both VIPs" holds 2
 holds_none 1 || fail "d1's tandem left a VIP behind on SIGTERM"
 sync_roles_are 1 "" || fail "d1's tandem left sync daemon(s) '$(sync_roles 1)' behind on SIGTERM"
-wait_for 5 "d2 sync master" sync_roles_are 2 master
-goes_on A 10 && goes_on B 10
-echo "step 4: graceful handover to d2; d1 stopped its sync daemon; A and B went on (longest pauses $(longest_gap A "$term_at"), $(longest_gap B "$term_at") ms)"
-touch "$work/conn-A.log.stop" "$work/conn-B.log.stop"
+wait_for 10 "d2 sync master alone" sync_roles_are 2 master
+goes_on A 10 && goes_on B 10 && goes_on D 10
+echo "step 4: graceful handover to d2; d1 flushed and stopped its sync daemon; A, B and D (idle across the handover) went on"
+touch "$work/conn-A.log.stop" "$work/conn-B.log.stop" "$work/conn-D.log.stop"
 stop_tandem 2 TERM
 
 # 5. The negative: without sync_interface the same failover breaks C.
