@@ -8,11 +8,12 @@
 namespace tandem::director {
 
 SyncFollower::SyncFollower(asio::io_context& io, ipvs::Client& ipvs, std::string instance, std::string interface,
-                           std::uint8_t sync_id)
+                           std::uint8_t sync_id, SyncLingers lingers)
     : ipvs_(ipvs),
       instance_(std::move(instance)),
       interface_(std::move(interface)),
       sync_id_(sync_id),
+      lingers_(lingers),
       timer_(io) {}
 
 SyncFollower::~SyncFollower() = default;
@@ -29,7 +30,7 @@ void SyncFollower::follow(Role role) {
   wanted_ = role;
   if (!running(role)) start_daemon(role);
   const Role other = role == Role::master ? Role::backup : Role::master;
-  if (running(other)) linger(role == Role::master ? kBackupListen : kMasterFlush);
+  if (running(other)) linger(role == Role::master ? lingers_.backup_listen : lingers_.master_flush);
 }
 
 void SyncFollower::stop(bool flush, std::function<void()> done) {
@@ -37,9 +38,9 @@ void SyncFollower::stop(bool flush, std::function<void()> done) {
   if (backup_) stop_daemon(Role::backup);
   if (flush && master_) {
     spdlog::info("vrrp {}: IPVS connection sync master sends what it has queued ({} ms) before it stops",
-                 instance_, kMasterFlush.count());
+                 instance_, lingers_.master_flush.count());
     on_stopped_ = std::move(done);
-    linger(kMasterFlush);
+    linger(lingers_.master_flush);
     return;
   }
   timer_.cancel();

@@ -8,12 +8,12 @@
 // it is stopped. Without the linger, a connection opened in the last seconds
 // before a handover would be unknown to the new master, which resets it:
 //
-//   leaving master:   the master daemon runs kMasterFlush longer, so what it
+//   leaving master:   the master daemon runs master_flush longer, so what it
 //                     has queued reaches the new master;
-//   becoming master:  the backup daemon runs kBackupListen longer, so it
+//   becoming master:  the backup daemon runs backup_listen longer, so it
 //                     receives that last flush (the old master leaves a
 //                     little after we arrive: when it hears our advert);
-//   graceful stop:    the master daemon flushes for kMasterFlush, then `done`.
+//   graceful stop:    the master daemon flushes for master_flush, then `done`.
 //
 // The kernel runs at most one daemon of each role per network namespace and
 // allows both at once, which is what the linger uses.
@@ -35,16 +35,20 @@ class Client;
 
 namespace tandem::director {
 
+// How long a left role lingers; the defaults fit the kernel, tests shorten them.
+struct SyncLingers {
+  // The kernel's worst case for sending queued state (1 s + 2 s), and slack.
+  std::chrono::milliseconds master_flush{3500};
+  // Our master flush, and the time the other side's switch may trail ours.
+  std::chrono::milliseconds backup_listen{5000};
+};
+
 class SyncFollower {
  public:
   using Role = ipvs::SyncDaemon::Role;
-  // The kernel's worst case for sending queued state (1 s + 2 s) and slack.
-  static constexpr std::chrono::milliseconds kMasterFlush{3500};
-  // Our master flush, and the time the other side's switch may trail ours.
-  static constexpr std::chrono::milliseconds kBackupListen{5000};
 
   SyncFollower(asio::io_context& io, ipvs::Client& ipvs, std::string instance, std::string interface,
-               std::uint8_t sync_id);
+               std::uint8_t sync_id, SyncLingers lingers = {});
   ~SyncFollower();
   SyncFollower(const SyncFollower&) = delete;
   SyncFollower& operator=(const SyncFollower&) = delete;
@@ -54,7 +58,7 @@ class SyncFollower {
   // stops daemons a previous tandem left (killed while master, say).
   void follow(Role role);
   // The instance stopped. With `flush`, a running master daemon sends what it
-  // has queued first (kMasterFlush) and `done` runs after; otherwise both stop
+  // has queued first (master_flush) and `done` runs after; otherwise both stop
   // now and `done` runs at once. `done` may destroy this object.
   void stop(bool flush, std::function<void()> done);
 
@@ -72,6 +76,7 @@ class SyncFollower {
   std::string instance_;
   std::string interface_;
   std::uint8_t sync_id_;
+  SyncLingers lingers_;
   bool master_ = false;
   bool backup_ = false;
   bool cleared_ = false;            // leftovers of a previous tandem stopped
