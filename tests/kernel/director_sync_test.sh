@@ -113,9 +113,9 @@ cables() {  # cables N up|down: the switch ends of dN's veths
 
 # --- the directors ---------------------------------------------------------
 
-config() {  # config N PRIORITY PREEMPT_DELAY SYNC(yes|no)
+config() {  # config N PRIORITY PREEMPT_DELAY SYNC_INTERFACE ("" for no sync)
   local n=$1 prio=$2 delay=$3 sync=""
-  [ "$4" = yes ] && sync='sync_interface = "eth1"'
+  [ -n "$4" ] && sync="sync_interface = \"$4\""
   mkdir -p "$work/state$n"
   cat > "$work/d$n.toml" <<EOT
 [director]
@@ -274,7 +274,22 @@ longest_gap() {
 # ===========================================================================
 lab_up
 director_up 1 && director_up 2
-config 1 200 0s yes && config 2 100 0s yes
+
+# 0. A sync interface that is missing, or has no IPv4 address for the kernel's
+# sync master to send from, is refused at start, as a VRRP interface would be.
+ip -n "$d1" link add bare type dummy && ip -n "$d1" link set bare up || fail "dummy link"
+for bad in eth9 bare; do
+  config 1 200 0s "$bad"
+  out=$(ip netns exec "$d1" timeout 20 "$tandem" run -c "$work/d1.toml" 2>&1) && fail "tandem ran with sync_interface $bad"
+  case $bad in
+    eth9) want="sync_interface" ;;
+    bare) want="sync_interface bare has no IPv4 address" ;;
+  esac
+  [[ $out == *"$want"* ]] || fail "sync_interface $bad: tandem said: $out"
+done
+ip -n "$d1" link del bare
+echo "step 0: a missing sync interface and one without an IPv4 address are refused at start"
+config 1 200 0s eth1 && config 2 100 0s eth1
 start_tandem 1 && start_tandem 2
 wait_for 20 "d1 to hold both VIPs" holds 1
 wait_for 20 "both directors to see both real servers up" bash -c "$(declare -f ready ns_of); d1=$d1 d2=$d2; ready 1 && ready 2"
@@ -303,7 +318,7 @@ echo "step 2: d1 killed, d2 master after $((took_at - killed_at)) ms; A went on,
 open_conn B
 port_b=$(client_port B 2 "10.96.0.10:$port_a")
 [ -n "$port_b" ] || fail "connection B is not in d2's table"
-config 1 200 8s yes
+config 1 200 8s eth1
 start_tandem 1
 # Its predecessor was killed as master: the stale master daemon must go.
 wait_for 5 "d1's stale sync master replaced by a backup" sync_roles_are 1 backup
@@ -340,11 +355,12 @@ goes_on A 10 && goes_on B 10 && goes_on D 10
 echo "step 4: graceful handover to d2; d1 flushed and stopped its sync daemon; A, B and D (idle across the handover) went on"
 touch "$work/conn-A.log.stop" "$work/conn-B.log.stop" "$work/conn-D.log.stop"
 stop_tandem 2 TERM
+sync_roles_are 2 "" || fail "d2's tandem left sync daemon(s) '$(sync_roles 2)' behind on SIGTERM"
 
 # 5. The negative: without sync_interface the same failover breaks C.
 director_down 1 && director_down 2
 director_up 1 && director_up 2
-config 1 200 0s no && config 2 100 0s no
+config 1 200 0s "" && config 2 100 0s ""
 start_tandem 1 && start_tandem 2
 wait_for 20 "d1 to hold both VIPs" holds 1
 wait_for 20 "both directors to see both real servers up" bash -c "$(declare -f ready ns_of); d1=$d1 d2=$d2; ready 1 && ready 2"
