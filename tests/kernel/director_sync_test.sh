@@ -26,9 +26,17 @@
 #      sync daemon its killed predecessor left with a backup one, and learns
 #      connection B, opened through d2 meanwhile, by sync. After preempt_delay
 #      it takes over (preempt): d1 sync master, d2 sync backup; A and B go on.
+#   0. (first) A sync_interface that is missing or has no IPv4 address is
+#      refused at start.
 #   4. SIGTERM d1 (graceful handover): d2 master and sync master, d1's tandem
-#      stops its sync daemon on the way out; A and B go on.
-#   5. The negative: fresh directors without sync_interface, connection C
+#      lets its sync master flush, then stops it; A, B and D (opened just
+#      before, idle across the handover) go on. d2, stopped alone, leaves no
+#      sync daemon either.
+#   5. Only d1's back link fails: the gateway instance moves at once; the front
+#      one follows because it tracks the service (its checks fail), and E goes
+#      on. Without tracking the front VIP stays on d1 and E stalls: tandem has
+#      no grouping of instances.
+#   6. The negative: fresh directors without sync_interface, connection C
 #      through d1, d1 dies: C breaks (sloppy_tcp is off, so d2 does not take a
 #      non-SYN packet of an unknown connection; its stack answers with a reset).
 set -uo pipefail
@@ -47,6 +55,13 @@ fail() {
   local f
   for f in "$work"/d?.log; do [ -s "$f" ] && { echo "--- ${f##*/} (last 25 lines):"; tail -25 "$f"; }; done
   for f in "$work"/conn-*.log; do [ -e "$f" ] && { echo "--- ${f##*/}: $(tail -1 "$f"); $(cat "$f.end" 2>/dev/null)"; }; done
+  local n
+  for n in 1 2; do
+    echo "--- d$n: ipvsadm -Lnc; ipvsadm -L --daemon"
+    ip netns exec "$(ns_of $n)" ipvsadm -Lnc 2>&1 | tail -12
+    ip netns exec "$(ns_of $n)" ipvsadm -L --daemon 2>&1
+  done
+  echo "--- kernel log (IPVS)"; dmesg 2>/dev/null | grep IPVS | tail -15
   exit 1
 }
 cleanup() {
@@ -113,8 +128,9 @@ cables() {  # cables N up|down: the switch ends of dN's veths
 
 # --- the directors ---------------------------------------------------------
 
-config() {  # config N PRIORITY PREEMPT_DELAY SYNC_INTERFACE ("" for no sync)
-  local n=$1 prio=$2 delay=$3 sync=""
+# config N PRIORITY PREEMPT_DELAY SYNC_INTERFACE ("" for no sync) [FRONT_KEYS]
+config() {
+  local n=$1 prio=$2 delay=$3 sync="" front=${5:-}
   [ -n "$4" ] && sync="sync_interface = \"$4\""
   mkdir -p "$work/state$n"
   cat > "$work/d$n.toml" <<EOT
@@ -133,6 +149,7 @@ preempt_delay = "$delay"
 virtual_ips = ["$vip/24"]
 garp_interval = "100ms"
 $sync
+$front
 
 [[vrrp]]
 name = "gateway"
@@ -251,11 +268,14 @@ exchanged_at_least() {  # exchanged_at_least NAME N: N answers, and still going
 }
 alive() { [ ! -e "$work/conn-$1.log.end" ]; }
 server_of() { local l; l=$(last_exchange "$1"); echo "${l##* }"; }
-# client_port NAME: the client's port of connection NAME, from the master's table.
+# client_port DIRECTOR SEEN_PORTS...: the client's port of the newest
+# connection, from dN's table: the one ESTABLISHED to the VIP whose port is not
+# among those already seen (a stopped director keeps the entries of the old).
 client_port() {
-  ip netns exec "$(ns_of "$2")" ipvsadm -Lnc \
-    | awk -v v="$vip:$port" -v seen="$3" '$3 == "ESTABLISHED" && $5 == v && index(" " seen " ", " " $4 " ") == 0 {
-        split($4, a, ":"); print a[2]; exit }'
+  local n=$1; shift
+  ip netns exec "$(ns_of "$n")" ipvsadm -Lnc \
+    | awk -v v="$vip:$port" -v seen=" $* " '$3 == "ESTABLISHED" && $5 == v {
+        split($4, a, ":"); if (index(seen, " " a[2] " ") == 0) { print a[2]; exit } }'
 }
 # goes_on NAME SECONDS: connection NAME answers 20 more times within SECONDS,
 # from the same real server.
@@ -298,7 +318,7 @@ holds_none 2 || fail "d2 holds a VIP while d1 is master"
 # 1. Sync roles follow VRRP; the backup learns connection A by sync.
 wait_for 5 "d1 sync master, d2 sync backup" bash -c "$(declare -f sync_roles sync_roles_are ns_of); d1=$d1 d2=$d2; sync_roles_are 1 master && sync_roles_are 2 backup"
 open_conn A
-port_a=$(client_port A 1 "")
+port_a=$(client_port 1)
 [ -n "$port_a" ] || fail "connection A is not in d1's table"
 # The kernel sends a connection's state at its 3rd packet and every 50th, and
 # flushes its send buffer at least every 2 s.
@@ -316,7 +336,7 @@ echo "step 2: d1 killed, d2 master after $((took_at - killed_at)) ms; A went on,
 
 # 3. d1 returns as backup, learns B by sync, then preempts; A and B go on.
 open_conn B
-port_b=$(client_port B 2 "10.96.0.10:$port_a")
+port_b=$(client_port 2 "$port_a")
 [ -n "$port_b" ] || fail "connection B is not in d2's table"
 config 1 200 8s eth1
 start_tandem 1
@@ -342,6 +362,8 @@ touch "$work/conn-A.log.pause" "$work/conn-B.log.pause"
 sleep 4
 open_conn D
 touch "$work/conn-D.log.pause"
+port_d=$(client_port 1 "$port_a" "$port_b")
+[ -n "$port_d" ] || fail "connection D is not in d1's table"
 stamp_ms term_at
 stop_tandem 1 TERM
 stamp_ms stopped_at
@@ -357,7 +379,30 @@ touch "$work/conn-A.log.stop" "$work/conn-B.log.stop" "$work/conn-D.log.stop"
 stop_tandem 2 TERM
 sync_roles_are 2 "" || fail "d2's tandem left sync daemon(s) '$(sync_roles 2)' behind on SIGTERM"
 
-# 5. The negative: without sync_interface the same failover breaks C.
+# 5. Only d1's back link fails. The two instances are independent (tandem has
+# no grouping of instances): the gateway moves to d2 at once, the front VIP
+# stays on d1, whose requests now go nowhere. Tracking the service on the
+# front instance, with a decrement larger than the priority gap, moves the
+# front VIP too once d1's checks fail; E, synced to d2, goes on.
+config 1 200 0s eth1 'track_services = ["echo"]
+track_decrement = 150'
+start_tandem 1 && start_tandem 2
+wait_for 10 "d1 to hold both VIPs" holds 1
+wait_for 20 "both directors to see both real servers up" bash -c "$(declare -f ready ns_of); d1=$d1 d2=$d2; ready 1 && ready 2"
+open_conn E
+port_e=$(client_port 1 "$port_a" "$port_b" "$port_d")
+[ -n "$port_e" ] || fail "connection E is not in d1's table"
+wait_for 10 "d2 (backup) to learn connection E by sync" knows 2 "$port_e"
+stamp_ms cut_at
+ip -n "$sw" link set d1b down
+wait_for 10 "d2 to take both VIPs after d1's back link failed" holds 2
+stamp_ms took_at
+goes_on E 10
+echo "step 5: d1's back link cut: d2 held both VIPs $((took_at - cut_at)) ms later (checks, then tracking); E went on, longest pause $(longest_gap E "$cut_at") ms"
+touch "$work/conn-E.log.stop"
+stop_tandem 1 TERM && stop_tandem 2 TERM
+
+# 6. The negative: without sync_interface the same failover breaks C.
 director_down 1 && director_down 2
 director_up 1 && director_up 2
 config 1 200 0s "" && config 2 100 0s ""
@@ -376,5 +421,5 @@ while alive C; do
   [ "$now" -lt "$limit" ] || fail "without connection sync, C still carries data 10 s after the failover: the drill cannot tell sync from luck"
   sleep 0.1
 done
-echo "step 5: without sync, C broke at the failover: $(cat "$work/conn-C.log.end")"
+echo "step 6: without sync, C broke at the failover: $(cat "$work/conn-C.log.end")"
 echo "director sync: passed"
