@@ -322,8 +322,10 @@ port_a=$(client_port 1)
 [ -n "$port_a" ] || fail "connection A is not in d1's table"
 # The kernel sends a connection's state at its 3rd packet and every 50th, and
 # flushes its send buffer at least every 2 s.
+stamp_ms opened_at
 wait_for 10 "d2 (backup) to learn connection A by sync" knows 2 "$port_a"
-echo "step 1: A (client port $port_a, via $(server_of A)) synced to the backup; sync roles d1 master, d2 backup"
+stamp_ms learnt_at
+echo "step 1: A (client port $port_a, via $(server_of A)) synced to the backup within $((learnt_at - opened_at)) ms; sync roles d1 master, d2 backup"
 
 # 2. The master dies; A goes on through d2, which knew it only by sync.
 stamp_ms killed_at
@@ -338,20 +340,22 @@ echo "step 2: d1 killed, d2 master after $((took_at - killed_at)) ms; A went on,
 open_conn B
 port_b=$(client_port 2 "$port_a")
 [ -n "$port_b" ] || fail "connection B is not in d2's table"
-config 1 200 8s eth1
+config 1 200 10s eth1
 start_tandem 1
 # Its predecessor was killed as master: the stale master daemon must go.
 wait_for 5 "d1's stale sync master replaced by a backup" sync_roles_are 1 backup
 holds_none 1 || fail "d1 kept a VIP of its killed predecessor"
 cables 1 up
-wait_for 10 "d1 (backup) to learn connection B by sync" knows 1 "$port_b"
+stamp_ms up_at
+wait_for 9 "d1 (backup) to learn connection B by sync" knows 1 "$port_b"
+stamp_ms learnt_at
 holds_none 1 || fail "d1 took over before preempt_delay ran out"
 wait_for 15 "d1 to preempt" holds 1
 stamp_ms preempt_at
 wait_for 5 "d2 to give up the VIPs" holds_none 2
 wait_for 10 "d1 sync master, d2 sync backup again" bash -c "$(declare -f sync_roles sync_roles_are ns_of); d1=$d1 d2=$d2; sync_roles_are 1 master && sync_roles_are 2 backup"
 goes_on A 10 && goes_on B 10
-echo "step 3: d1 back, B (client port $port_b) synced to it, preempted; A and B went on (longest pauses $(longest_gap A "$preempt_at"), $(longest_gap B "$preempt_at") ms)"
+echo "step 3: d1 back, B (client port $port_b) synced to it $((learnt_at - up_at)) ms after its cables were in, preempted; A and B went on (longest pauses $(longest_gap A "$preempt_at"), $(longest_gap B "$preempt_at") ms)"
 
 # 4. Graceful handover: SIGTERM d1. D, opened through d1 just before, then
 # idle: the kernel queues a connection's state for up to 3 s before it sends
