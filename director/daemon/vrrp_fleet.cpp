@@ -1,6 +1,8 @@
 // The VRRP instances and their shared adapters; see vrrp_fleet.hpp.
 #include "director/daemon/vrrp_fleet.hpp"
 
+#include <optional>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -45,6 +47,23 @@ bool same_protocol_settings(conf::VrrpInstance a, conf::VrrpInstance b) {
   return a == b;
 }
 
+// The kernel's sync master binds its socket to the sync interface's IPv4
+// address; without one it starts, sends nothing, and logs only a kernel
+// message. A missing interface or address is refused like the VRRP one.
+std::optional<std::string> check_sync_interface(const conf::VrrpInstance& c) {
+  if (c.sync_interface.empty()) return std::nullopt;
+  auto info = vrrp::io::lookup_interface(c.sync_interface);
+  if (!info) {
+    return fmt::format("vrrp {}: sync_interface: {}", c.name,
+                       vrrp::io::describe_interface_failure(c.sync_interface, info.error()));
+  }
+  if (info.value().primary.is_unspecified()) {
+    return fmt::format("vrrp {}: sync_interface {} has no IPv4 address for the connection sync to send from",
+                       c.name, c.sync_interface);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 VrrpFleet::VrrpFleet(asio::io_context& io, HookRunner& hooks, ipvs::Client* ipvs)
@@ -85,6 +104,9 @@ std::vector<std::string> VrrpFleet::apply(const std::vector<conf::VrrpInstance>&
   for (const auto& [name, d] : instances_)
     if (!next_names.count(name)) to_stop.insert(name);
 
+  for (const auto* c : to_start) {
+    if (auto e = check_sync_interface(*c)) errors.push_back(*e);
+  }
   std::map<std::string, std::unique_ptr<Link>> new_links;
   for (const auto* c : to_start) {
     if (links_.count(c->interface) || new_links.count(c->interface)) continue;

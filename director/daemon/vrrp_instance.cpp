@@ -7,7 +7,6 @@
 #include <spdlog/spdlog.h>
 
 #include "director/daemon/hook_runner.hpp"
-#include "ipvs/netlink/client.hpp"
 #include "vrrp/codec/codec.hpp"
 #include "vrrp/codec/errc.hpp"
 #include "vrrp/io/address_editor.hpp"
@@ -72,7 +71,11 @@ VrrpInstanceDriver::VrrpInstanceDriver(asio::io_context& io, conf::VrrpInstance 
       expect_(expectations(config_)),
       checksum_(checksum_mode(config_.checksum)),
       timer_(io),
-      garp_timer_(io) {}
+      garp_timer_(io) {
+  if (ports_.ipvs && !config_.sync_interface.empty()) {
+    sync_ = std::make_unique<SyncFollower>(io, *ports_.ipvs, config_.name, config_.sync_interface, config_.sync_id);
+  }
+}
 
 VrrpInstanceDriver::~VrrpInstanceDriver() = default;
 
@@ -173,13 +176,21 @@ void VrrpInstanceDriver::stop_now() {
     if (a.send) send_advert(*a.send);
   }
   set_vips(false);
+  finish_stop(before, false);
+}
+
+void VrrpInstanceDriver::finish_stop(vrrp::State last, bool flush_sync) {
   stopped_ = true;
   timer_.cancel();
   garp_timer_.cancel();
-  follow_with_sync(vrrp::State::initialize);
-  spdlog::info("vrrp {}: stopped ({} before)", config_.name, vrrp::state_name(before));
-  run_notify("stopped", vrrp::state_name(before));
-  if (auto done = std::move(on_stopped_)) done();
+  spdlog::info("vrrp {}: stopped ({} before)", config_.name, vrrp::state_name(last));
+  run_notify("stopped", vrrp::state_name(last));
+  auto done = std::move(on_stopped_);
+  if (sync_) {
+    sync_->stop(flush_sync, std::move(done));   // may destroy this
+    return;
+  }
+  if (done) done();
 }
 
 // ---------------------------------------------------------------------------
@@ -193,14 +204,8 @@ void VrrpInstanceDriver::perform(vrrp::Actions a, TimePoint now) {
   if (a.send) send_advert(*a.send);
   if (a.transition) on_transition(*a.transition, now);
   if (a.stopped) {
-    const vrrp::State last = a.transition ? a.transition->from : machine_.state();
-    stopped_ = true;
-    timer_.cancel();
-    garp_timer_.cancel();
-    follow_with_sync(vrrp::State::initialize);
-    spdlog::info("vrrp {}: stopped", config_.name);
-    run_notify("stopped", vrrp::state_name(last));
-    if (auto done = std::move(on_stopped_)) done();
+    // A graceful stop: what the sync master has queued goes out first.
+    finish_stop(a.transition ? a.transition->from : machine_.state(), true);
     return;
   }
   arm_timer();
@@ -294,32 +299,10 @@ void VrrpInstanceDriver::run_notify(const std::string& to, const std::string& fr
 }
 
 void VrrpInstanceDriver::follow_with_sync(vrrp::State state) {
-  if (!ports_.ipvs || config_.sync_interface.empty()) return;
-  // The sync daemon follows the instance: master while master, backup in
-  // every other live state, none once stopped (initialize stands for that).
-  const std::optional<vrrp::State> role =
-      state == vrrp::State::master ? std::optional{vrrp::State::master}
-      : state == vrrp::State::initialize ? std::nullopt
-                                          : std::optional{vrrp::State::backup};
-  if (role == sync_role_) return;
-  using Role = ipvs::SyncDaemon::Role;
-  // One daemon of each role per namespace; stop both, start the one wanted,
-  // so a daemon left running by a previous tandem is replaced, not doubled.
-  (void)ports_.ipvs->stop_sync_daemon(Role::master);
-  (void)ports_.ipvs->stop_sync_daemon(Role::backup);
-  sync_role_ = role;
-  if (!role) return;
-  ipvs::SyncDaemon d;
-  d.role = *role == vrrp::State::master ? Role::master : Role::backup;
-  d.interface = config_.sync_interface;
-  d.sync_id = config_.sync_id;
-  if (auto ec = ports_.ipvs->start_sync_daemon(d)) {
-    spdlog::error("vrrp {}: cannot start the IPVS connection sync {} on {}: {}", config_.name,
-                  *role == vrrp::State::master ? "master" : "backup", config_.sync_interface, ec.message());
-  } else {
-    spdlog::info("vrrp {}: IPVS connection sync is {} on {} (sync id {})", config_.name,
-                 *role == vrrp::State::master ? "master" : "backup", config_.sync_interface, config_.sync_id);
-  }
+  // Master while master, backup in every other live state; stopping is
+  // finish_stop's.
+  if (!sync_ || stopped_ || state == vrrp::State::initialize) return;
+  sync_->follow(state == vrrp::State::master ? SyncFollower::Role::master : SyncFollower::Role::backup);
 }
 
 void VrrpInstanceDriver::reject(const std::error_code& ec, const std::string& source) {

@@ -9,7 +9,7 @@
 //        |
 //        v  Actions, in order: VIPs (rtnetlink), gratuitous ARP burst,
 //           advert (raw socket), then the transition: log, notify hook,
-//           IPVS connection-sync role.
+//           IPVS connection-sync role (SyncFollower).
 //
 // Rejected packets are counted by reason (the metric) and logged at most
 // once per reason every ten seconds, so a misconfigured neighbour cannot
@@ -27,6 +27,7 @@
 
 #include "common/asio.hpp"
 #include "conf/config.hpp"
+#include "director/daemon/sync_follower.hpp"
 #include "director/status/snapshot.hpp"
 #include "vrrp/codec/validate.hpp"
 #include "vrrp/io/interface.hpp"
@@ -114,6 +115,9 @@ class VrrpInstanceDriver {
   void on_transition(const vrrp::Transition& t, TimePoint now);
   void run_notify(const std::string& to, const std::string& from);
   void follow_with_sync(vrrp::State state);
+  // The instance has stopped: log, notify, then `on_stopped_` (after the sync
+  // master's flush when `flush_sync`).
+  void finish_stop(vrrp::State last, bool flush_sync);
   void reject(const std::error_code& ec, const std::string& source);
   // Handlers check this token so none touches a destroyed driver.
   std::weak_ptr<int> life() const { return life_; }
@@ -131,7 +135,7 @@ class VrrpInstanceDriver {
   std::shared_ptr<int> life_ = std::make_shared<int>(0);
   std::function<void()> on_stopped_;
   bool stopped_ = false;
-  std::optional<vrrp::State> sync_role_;   // the role the sync daemon was last given
+  std::unique_ptr<SyncFollower> sync_;   // set when the instance has sync_interface
 
   std::optional<WallTime> since_;
   std::uint64_t adverts_sent_ = 0;
