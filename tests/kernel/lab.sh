@@ -67,17 +67,18 @@ wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: poll every 50 ms
   until "$@"; do [ "$(now_ms)" -lt "$limit" ] || fail "timed out waiting for $what"; sleep 0.05; done
 }
 weight_is() { [ "$(weight_of "$1")" = "$2" ]; }
-# proc_weight_is N W: the same question answered from /proc/net/ip_vs without a
-# fork, for loops that time the kernel's reaction (ipvsadm stays the observer
-# for everything else).
-proc_weight_is() {
+# proc_weight N VAR: rN's weight from /proc/net/ip_vs into VAR ("absent" when it
+# is not there), without a fork, for loops that time the kernel's reaction
+# (ipvsadm stays the observer for everything else).
+proc_weight() {
   local want a b c d rest
   printf -v want '%02X%02X%02X%02X:0050' 10 99 $((10 + $1)) 2
+  printf -v "$2" '%s' absent
   while read -r a b c d rest; do
-    [ "$a" = "->" ] && [ "$b" = "$want" ] && { [ "$d" = "$2" ]; return; }
+    [ "$a" = "->" ] && [ "$b" = "$want" ] && { printf -v "$2" '%s' "$d"; return; }
   done < /proc/net/ip_vs
-  [ "$2" = absent ]
 }
+proc_weight_is() { local w; proc_weight "$1" w; [ "$w" = "$2" ]; }
 # wait_fast SECONDS DESCRIPTION COMMAND...: wait_for, polling every 10 ms, fork-free.
 wait_fast() {
   local limit now what=$2 tick
