@@ -27,40 +27,46 @@ copy_apt_sources() {
   fi
 }
 
+# Removes a root tree, after unmounting whatever is mounted inside it (a
+# debootstrap killed half-way may leave its /proc or /sys, or a bind mount of
+# the host's /dev, mounted there). Never removes a tree that still has a mount.
+remove_root() {
+  local root=$1 m
+  for m in $(findmnt -rn -o TARGET | grep "^$root/" | sort -r); do umount -l "$m" || true; done
+  if findmnt -rn -o TARGET | grep -q "^$root"; then
+    echo "mounts left under $root, not removing it" >&2
+  else
+    rm -rf "$root"
+  fi
+}
+
 # Builds $MINBASE_TAR unless it exists; one builder at a time (flock).
 ensure_minbase() {
   mkdir -p "$CACHE_DIR/archives"
   exec 9>"$CACHE_DIR/lock"
-  flock -w 900 9 || fail "waited 15 minutes for $CACHE_DIR/lock"
+  flock -w 600 9 || fail "waited 10 minutes for $CACHE_DIR/lock"
   if [ ! -s "$MINBASE_TAR" ]; then
     say "building the clean-root cache with debootstrap (once; about 2 minutes)"
     local tmp
     tmp=$(mktemp -d "$CACHE_DIR/build.XXXXXX")
-    timeout 900 debootstrap --variant=minbase bookworm "$tmp" "$(host_mirror)" > "$CACHE_DIR/debootstrap.log" 2>&1 ||
-      { tail -20 "$CACHE_DIR/debootstrap.log"; rm -rf "$tmp"; fail "debootstrap failed"; }
+    timeout 600 debootstrap --variant=minbase bookworm "$tmp" "$(host_mirror)" > "$CACHE_DIR/debootstrap.log" 2>&1 ||
+      { tail -20 "$CACHE_DIR/debootstrap.log"; remove_root "$tmp"; fail "debootstrap failed"; }
     copy_apt_sources "$tmp"
     mount -t proc proc "$tmp/proc"
-    timeout 300 chroot "$tmp" apt-get update -qq > "$CACHE_DIR/apt-update.log" 2>&1; local rc=$?
+    local rc=0
+    timeout 120 chroot "$tmp" apt-get update -qq > "$CACHE_DIR/apt-update.log" 2>&1 || rc=$?
     umount "$tmp/proc"
-    [ $rc = 0 ] || { cat "$CACHE_DIR/apt-update.log"; rm -rf "$tmp"; fail "apt-get update in the new root failed"; }
+    [ $rc = 0 ] || { cat "$CACHE_DIR/apt-update.log"; remove_root "$tmp"; fail "apt-get update in the new root failed"; }
     rm -f "$tmp"/var/cache/apt/archives/*.deb
     tar -C "$tmp" -cf "$MINBASE_TAR.new" . && mv "$MINBASE_TAR.new" "$MINBASE_TAR"
-    rm -rf "$tmp"
+    remove_root "$tmp"
   fi
   flock -u 9
 }
 
 cleanup_roots() {
-  local root m
-  for root in "${ROOTS[@]}"; do
-    for m in run proc; do mountpoint -q "$root/$m" && umount -l "$root/$m"; done
-    # Never remove a tree that still has something mounted in it.
-    if findmnt -rn -o TARGET | grep -q "^$root"; then
-      echo "mounts left under $root, not removing it" >&2
-    else
-      rm -rf "$root"
-    fi
-  done
+  local root
+  for root in "${ROOTS[@]}"; do remove_root "$root"; done
 }
 
 make_clean_root() {
@@ -80,10 +86,11 @@ make_clean_root() {
 apt_install_in() {
   local root=$1; shift
   local args=(-y -q --no-install-recommends -o Dpkg::Use-Pty=0)
-  if ! chroot "$root" apt-get install "${args[@]}" "$@"; then
+  # Bounded: a stalled mirror fails the test with a message, not a CTest kill.
+  if ! timeout 300 chroot "$root" apt-get install "${args[@]}" "$@"; then
     say "apt-get install failed; refreshing the package lists and trying again"
-    timeout 300 chroot "$root" apt-get update -qq
-    chroot "$root" apt-get install "${args[@]}" "$@"
+    timeout 120 chroot "$root" apt-get update -qq
+    timeout 300 chroot "$root" apt-get install "${args[@]}" "$@"
   fi
   local deb
   for deb in "$root"/var/cache/apt/archives/*.deb; do

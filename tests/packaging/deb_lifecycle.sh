@@ -63,9 +63,10 @@ unit=$R/usr/lib/systemd/system/tandem.service
 caps=$(sed -n 's/^AmbientCapabilities=//p' "$unit")
 [ "$caps" = "$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")" ] || fail "the unit's ambient and bounding sets differ"
 setpriv_caps=$(tr ' ' '\n' <<<"$caps" | sed 's/^CAP_/+/' | tr 'A-Z' 'a-z' | paste -sd,)
-install -d -o tandem -g tandem -m 0755 "$R/run/tandem" 2>/dev/null ||
-  { mkdir -p "$R/run/tandem" && in_root chown tandem:tandem /run/tandem; }
-mkdir -p "$R/var/lib/tandem" && chmod 0700 "$R/var/lib/tandem" && in_root chown tandem:tandem /var/lib/tandem /run/tandem
+mkdir -p "$R/run/tandem" "$R/var/lib/tandem"
+chmod 0755 "$R/run/tandem"
+chmod 0700 "$R/var/lib/tandem"
+in_root chown tandem:tandem /run/tandem /var/lib/tandem   # the user exists only in the root
 chroot "$R" setpriv --reuid=tandem --regid=tandem --init-groups --no-new-privs \
   --inh-caps="$setpriv_caps" --ambient-caps="$setpriv_caps" --bounding-set="-all,$setpriv_caps" \
   /usr/sbin/tandem run -c /etc/tandem/tandem.toml > "$R/tmp/daemon.log" 2>&1 &
