@@ -17,6 +17,9 @@ PACKAGES=(
   keepalived
   # fuzzing
   clang libclang-rt-14-dev
+  # packages (ctest -L package): CPack's .deb (dpkg-shlibdeps, file) and .rpm
+  # (rpmbuild), their linters, the unit checks, a clean root to install into
+  dpkg-dev file rpm lintian rpmlint man-db systemd debootstrap util-linux
 )
 
 missing=()

@@ -3,8 +3,10 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,6 +34,19 @@ struct ChildError {
 };
 
 int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+
+// In the child, after the user switch: leave the program no capability.
+// A director run as a non-root user with ambient capabilities (the packaged
+// systemd unit) keeps them across a setuid between two non-zero uids, and
+// ambient ones would even survive execve; only a switch away from uid 0
+// clears them by itself. Raw syscalls: async-signal-safe, no libcap.
+bool drop_capabilities() {
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) return false;
+  if (::geteuid() == 0) return true;  // execve recomputes root's sets from the bounding set anyway
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3] = {};
+  return ::syscall(SYS_capset, &header, none) == 0;
+}
 
 // In the child, between fork and execve: only async-signal-safe calls.
 [[noreturn]] void child_fail(int fd, Stage stage) {
@@ -134,6 +149,7 @@ void ExecProbe::start(ProbeDone done) {
           ::setuid(plan_->uid) != 0)
         child_fail(report, Stage::user);
     }
+    if (!drop_capabilities()) child_fail(report, Stage::user);
     ::execve(argv[0], argv.data(), envp.data());
     child_fail(report, Stage::exec);
   }

@@ -3,8 +3,13 @@
 // refusal, and no fd or child leaks over many runs.
 #include "checks/probes/exec_probe.hpp"
 
+#include <grp.h>
+#include <linux/capability.h>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -82,6 +87,69 @@ TEST_CASE("exec: runs as the configured user", "[probe]") {
   const auto r = exec(io, exec_check({"/usr/bin/id", "-un"}));
   CHECK(r.ok);
   CHECK(r.detail == exec_user() + "\n");
+}
+
+namespace {
+
+// The capabilities the packaged unit gives the director as ambient ones.
+constexpr int kDirectorCaps[] = {CAP_NET_ADMIN, CAP_NET_RAW, CAP_SETUID, CAP_SETGID, CAP_KILL};
+
+// Turns this (forked, root) process into what systemd makes of the packaged
+// unit: uid/gid 1 ("daemon") holding kDirectorCaps as ambient capabilities.
+bool become_capable_non_root() {
+  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return false;
+  if (::setgroups(0, nullptr) != 0 || ::setgid(1) != 0 || ::setuid(1) != 0) return false;
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  for (int cap : kDirectorCaps) {
+    data[0].permitted |= 1U << cap;
+    data[0].effective |= 1U << cap;
+    data[0].inheritable |= 1U << cap;  // raising an ambient capability needs it inheritable
+  }
+  if (::syscall(SYS_capset, &header, data) != 0) return false;
+  for (int cap : kDirectorCaps)
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0) return false;
+  return ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_NET_ADMIN, 0, 0) == 1;
+}
+
+}  // namespace
+
+TEST_CASE("exec: the program gets no capability, even from a director holding ambient ones", "[probe]") {
+  TempDir dir;
+  // The shell reads its own capability sets; any non-zero set fails the check.
+  const std::string script = write_script(dir, "caps.sh",
+                                          "while read -r key value; do\n"
+                                          "  case $key in CapInh:|CapPrm:|CapEff:|CapAmb:)\n"
+                                          "    [ \"$value\" = 0000000000000000 ] || { echo \"$key $value\"; exit 1; };;\n"
+                                          "  esac\n"
+                                          "done < /proc/self/status");
+  {
+    asio::io_context io;
+    const auto r = exec(io, exec_check({script}));
+    CHECK(r.ok);
+    CHECK(r.detail == "");
+  }
+  if (::geteuid() != 0) return;  // only root can make a process with ambient capabilities
+  // In a child: the capability change cannot be undone, and Catch's macros
+  // stay in the parent. Exit 0: the program had none; 1: it had some (its
+  // output says which); 2: the set-up failed.
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (!become_capable_non_root()) ::_exit(2);
+    asio::io_context io;
+    auto d = exec_check({script});
+    d.user = "nobody";
+    const auto plan = ExecPlan::make(d, real);
+    if (!plan) ::_exit(2);
+    const auto r = run_probe(io, std::make_shared<ExecProbe>(io, plan.value()));
+    if (!r.ok) fmt::print(stderr, "{}: {}", r.reason, r.detail);
+    ::_exit(r.ok ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
 
 TEST_CASE("exec: the timeout kills the whole process group", "[probe]") {
