@@ -2,6 +2,7 @@
 #include "director/daemon/daemon.hpp"
 
 #include <grp.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -82,6 +83,13 @@ bool needs_ipvs_for_sync(const conf::Config& c) {
 
 long long ms_between(TimePoint from, TimePoint to) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
+}
+
+// director.name's default.
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "-";
+  return name;
 }
 
 std::string path_in(const std::string& dir, const char* name) { return dir + "/" + name; }
@@ -379,6 +387,7 @@ void Daemon::apply_config(conf::Config next) {
   std::set<std::string> previous_services;
   for (const auto& s : config_.services) previous_services.insert(s.name);
   config_ = std::move(next);
+  director_name_ = config_.director.name.empty() ? host_name() : config_.director.name;
   for (const auto& s : config_.services) {
     for (const auto& r : s.reals)
       if (!reals_.count({s.name, r.address})) add_real(s, r);
@@ -837,7 +846,7 @@ std::string Daemon::status_line() const {
 
 Snapshot Daemon::snapshot() const {
   Snapshot s;
-  s.director = config_.director.name;
+  s.director = director_name_;
   s.version = cli::kVersion;
   s.config_file = options_.config_path;
   s.config_loaded_at = config_loaded_at_;

@@ -112,6 +112,7 @@ class Daemon {
   asio::io_context& io_;
   DaemonOptions options_;
   conf::Config config_;
+  std::string director_name_;  // director.name, or the host name
   std::optional<WallTime> config_loaded_at_;
   std::vector<std::string> reload_errors_;
   std::optional<WallTime> last_reload_attempt_;
