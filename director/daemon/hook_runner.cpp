@@ -28,8 +28,10 @@ void HookRunner::run(const std::string& name, const conf::Hook& hook) {
   running_[id] = probe;
   spdlog::info("hook {}: running {}", name, hook.command.front());
   probe->start([this, id, name](checks::ProbeResult r) {
+    // The program's output (capped by the probe) says why it failed.
+    const std::string output = r.detail.empty() ? "" : ": " + r.detail;
     if (r.ok) spdlog::info("hook {}: {}", name, r.reason);
-    else spdlog::warn("hook {}: {}", name, r.reason);
+    else spdlog::warn("hook {}: {}{}", name, r.reason, output);
     running_.erase(id);
   });
 }

@@ -21,8 +21,10 @@ scheduler = "rr"
 quorum = 2
 sorry_server = "10.99.14.2:80"
 sorry_weight = 3
-on_quorum_lost = ["/usr/bin/touch", "$work/hooks/lost"]
-on_quorum_restored = ["/usr/bin/touch", "$work/hooks/restored"]
+# mkdir, not touch: in UML the files of /tmp live on the host (hostfs), owned by
+# the host's user, and touch's setting of the times is refused to nobody.
+on_quorum_lost = ["/usr/bin/mkdir", "$work/hooks/lost"]
+on_quorum_restored = ["/usr/bin/mkdir", "$work/hooks/restored"]
 
 [service.check]
 type = "tcp"
@@ -48,11 +50,13 @@ weight_is 4 absent || fail "the sorry server is in while quorum holds"
 kill "$server_1"
 wait_for 10 "r1 quiesced" weight_is 1 0
 wait_for 5 "the sorry server in at weight 3" weight_is 4 3
-wait_for 5 "on_quorum_lost" test -e "$work/hooks/lost"
+wait_for 5 "on_quorum_lost" test -d "$work/hooks/lost"
+wait_for 5 "on_quorum_lost to exit 0" grep -q "hook web on_quorum_lost: exec exited 0" "$work/tandem.log"
 "$tandem" status -s "$work/control.sock" | grep -q "QUORUM LOST, sorry server active" || fail "status: quorum"
 
 serve 1
 wait_for 10 "r1 back" weight_is 1 10
 wait_for 5 "the sorry server out" weight_is 4 absent
-wait_for 5 "on_quorum_restored" test -e "$work/hooks/restored"
+wait_for 5 "on_quorum_restored" test -d "$work/hooks/restored"
+wait_for 5 "on_quorum_restored to exit 0" grep -q "hook web on_quorum_restored: exec exited 0" "$work/tandem.log"
 echo "director quorum: passed (sorry server in and out, both hooks ran as nobody)"
