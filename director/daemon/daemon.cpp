@@ -1,5 +1,6 @@
 // The daemon's wiring; see daemon.hpp.
 #include "director/daemon/daemon.hpp"
+#include "director/daemon/daemon_internal.hpp"
 
 #include <grp.h>
 #include <unistd.h>
@@ -11,7 +12,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "common/atomic_file.hpp"
 #include "conf/load.hpp"
 #include "director/cli/build_info.hpp"
 #include "director/daemon/control_server.hpp"
@@ -20,54 +20,14 @@
 #include "director/daemon/loop_watch.hpp"
 #include "director/daemon/metrics_server.hpp"
 #include "director/status/reason_class.hpp"
-#include "director/status/render.hpp"
 #include "director/daemon/systemd_notifier.hpp"
 #include "director/daemon/vrrp_fleet.hpp"
 #include "director/desired/check_definition.hpp"
 #include "director/desired/desired_table.hpp"
-#include "ipvs/model/errc.hpp"
-#include "ipvs/reconcile/plan.hpp"
 #include "ipvs/state/owned_state_file.hpp"
 #include "ipvs/sysctl/vs_sysctl.hpp"
 
 namespace tandem::director {
-
-// What one reconcile pass did in the kernel, handed from the IPVS worker
-// thread back to the loop.
-struct IpvsPass {
-  std::string read_error;                 // the table could not be read: nothing was applied
-  ipvs::Table actual;                     // as read, with the accepted operations applied
-  std::vector<ipvs::Op> ops;
-  ipvs::ApplyReport report;
-  ipvs::OwnedSet owned;                   // what tandem owns afterwards
-  std::vector<std::string> state_errors;  // the owned-set file could not be written
-  std::uint64_t writes_sent = 0;          // netlink writes since start
-  Duration read_time{0};
-};
-
-// What the daemon knows about one real server of one service.
-struct Daemon::RealEntry {
-  checks::ServerId id = 0;
-  conf::RealServer config;
-  std::vector<checks::CheckDefinition> checks;
-  policy::Health health = policy::Health::unknown;
-  std::string reason;
-  std::optional<WallTime> since;
-  std::optional<TimePoint> up_since;
-  std::optional<TimePoint> down_since;
-  std::map<std::pair<std::string, std::string>, std::uint64_t> transitions;  // (class, to) -> count
-  std::vector<CheckStatus> check_status;
-  std::vector<std::uint32_t> runs;  // probe results per check since added (saturating)
-  bool checks_running = true;       // false when the runner refused them
-
-  // Enough evidence to judge this server: up, or `rise` results of each check.
-  bool has_verdict() const {
-    if (health == policy::Health::up || !checks_running) return true;
-    for (std::size_t i = 0; i < checks.size(); ++i)
-      if (runs[i] < checks[i].rise) return false;
-    return true;
-  }
-};
 
 namespace {
 
@@ -81,10 +41,6 @@ bool needs_ipvs_for_sync(const conf::Config& c) {
   return std::any_of(c.vrrp.begin(), c.vrrp.end(), [](const conf::VrrpInstance& v) { return !v.sync_interface.empty(); });
 }
 
-long long ms_between(TimePoint from, TimePoint to) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
-}
-
 // director.name's default.
 std::string host_name() {
   char name[256] = {};
@@ -92,54 +48,9 @@ std::string host_name() {
   return name;
 }
 
-std::string path_in(const std::string& dir, const char* name) { return dir + "/" + name; }
-
 std::string parent_of(const std::string& path) {
   const auto slash = path.rfind('/');
   return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
-
-// One reconcile pass against the kernel, on the IPVS worker thread: read the
-// table, plan against what the loop wants, remember what tandem will own,
-// apply. Touches nothing of the daemon's; the loop takes the result.
-IpvsPass run_ipvs_pass(ipvs::Client& client, const ipvs::Table& desired, ipvs::OwnedSet owned,
-                       const std::string& owned_path) {
-  IpvsPass pass;
-  pass.owned = std::move(owned);
-  const TimePoint start = Clock::now();
-  auto dumped = client.dump();
-  pass.read_time = std::chrono::duration_cast<Duration>(Clock::now() - start);
-  if (!dumped) {
-    pass.read_error = fmt::format("cannot read the IPVS table: {}", dumped.error().message());
-    return pass;
-  }
-  pass.actual = std::move(dumped.value());
-  pass.ops = ipvs::plan(pass.actual, desired, pass.owned);
-  if (!pass.ops.empty()) {
-    // Remember what we may create before creating it, so a crash mid-apply
-    // cannot leave services tandem would then refuse to touch.
-    const auto before = ipvs::with_desired(pass.owned, desired);
-    if (before != pass.owned) {
-      if (auto ec = ipvs::save_owned_set(owned_path, before))
-        pass.state_errors.push_back(fmt::format("{}: {}", owned_path, ec.message()));
-      pass.owned = before;
-    }
-    pass.report = client.apply_all(pass.ops);
-    std::vector<bool> failed(pass.ops.size(), false);
-    for (const auto& f : pass.report.failures)
-      if (f.index < failed.size()) failed[f.index] = true;
-    for (std::size_t i = 0; i < pass.ops.size(); ++i)
-      if (!failed[i]) ipvs::apply_to(pass.actual, pass.ops[i]);
-  }
-  const auto after = ipvs::owned_after(desired);
-  if (after != pass.owned && pass.report.ok()) {
-    if (auto ec = ipvs::save_owned_set(owned_path, after))
-      pass.state_errors.push_back(fmt::format("{}: {}", owned_path, ec.message()));
-    else
-      pass.owned = after;
-  }
-  pass.writes_sent = client.writes_sent();
-  return pass;
 }
 
 }  // namespace
@@ -502,274 +413,7 @@ void Daemon::on_probe_run(const checks::ProbeRun& run) {
 }
 
 // ---------------------------------------------------------------------------
-// Reconcile
-
-void Daemon::request_reconcile() {
-  if (reconcile_posted_ || stopping_) return;
-  reconcile_posted_ = true;
-  // Coalesce: transitions that arrive in the same turn of the loop cost one pass.
-  asio::post(io_, [this] {
-    reconcile_posted_ = false;
-    if (!stopping_) reconcile();
-  });
-}
-
-void Daemon::arm_reconcile(TimePoint when) {
-  reconcile_timer_.expires_at(when);
-  reconcile_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec == asio::error::operation_aborted || stopping_) return;
-    reconcile();
-  });
-}
-
-void Daemon::reconcile() {
-  if (stopping_) return;
-  if (ipvs_pass_running_) {  // one pass at a time; the next starts when this one ends
-    reconcile_again_ = true;
-    return;
-  }
-  const TimePoint now = Clock::now();
-  std::optional<TimePoint> next;
-  desired::RealStates states;
-  desired::SorryActive sorry;
-
-  // The policy works from the last reading of the kernel (actual_: connection
-  // counts for drains), kept current with what the last pass changed.
-  for (const auto& svc : config_.services) {
-    const auto skey = desired::service_key(svc);
-    const auto kernel_service = actual_.services.find(skey);
-    auto connections = [&](const Endpoint& a) -> std::uint64_t {
-      if (kernel_service == actual_.services.end()) return 0;
-      const auto d = kernel_service->second.destinations.find(a);
-      if (d == kernel_service->second.destinations.end()) return 0;
-      return std::uint64_t{d->second.active_connections} + d->second.inactive_connections;
-    };
-    policy::ServiceInput in;
-    in.slow_start = svc.slow_start;
-    in.drain_timeout = svc.drain_timeout;
-    in.quorum = svc.quorum;
-    in.quorum_by = svc.quorum_by;
-    in.has_sorry_server = svc.sorry_server.has_value();
-    std::vector<policy::RealInput> inputs;
-    std::vector<Endpoint> addresses;
-    for (const auto& r : svc.reals) {
-      const RealEntry& e = *reals_.at({svc.name, r.address});
-      policy::RealInput ri;
-      ri.configured_weight = r.weight;
-      ri.on_failure = r.on_failure;
-      ri.health = e.health;
-      ri.up_since = e.up_since;
-      ri.down_since = e.down_since;
-      if (const auto m = manual_.find({svc.name, r.address}); m != manual_.end()) {
-        ri.drained = m->second.drained;
-        ri.manual_weight = m->second.weight;
-      }
-      ri.connections = connections(r.address);
-      inputs.push_back(ri);
-      addresses.push_back(r.address);
-    }
-    auto outcome = policy::evaluate(in, inputs, now);
-    bool settled = true;
-    if (const auto settling = settling_.find(svc.name); settling != settling_.end()) {
-      if (now < settling->second.deadline) {
-        settled = false;
-        outcome.sorry_server_present = false;
-        if (!next || settling->second.deadline < *next) next = settling->second.deadline;
-      } else {
-        spdlog::warn("service {}: {} real server(s) still without check results; judging its quorum anyway",
-                     svc.name, settling->second.waiting.size());
-        settling_.erase(settling);
-      }
-    }
-    for (std::size_t i = 0; i < addresses.size(); ++i)
-      states[{svc.name, addresses[i]}] = desired::RealState{outcome.reals[i].present, outcome.reals[i].weight};
-    if (outcome.sorry_server_present) sorry.insert(svc.name);
-    if (outcome.next_change && (!next || *outcome.next_change < *next)) next = outcome.next_change;
-
-    switch (settled ? quorum_[svc.name].update(outcome.quorum_met) : policy::QuorumEdge::none) {
-      case policy::QuorumEdge::lost:
-        spdlog::warn("service {}: quorum lost ({} of {}){}", svc.name, outcome.healthy, svc.quorum,
-                     svc.sorry_server ? ", sorry server in" : "");
-        hooks_->run(svc.name + " on_quorum_lost", svc.on_quorum_lost);
-        break;
-      case policy::QuorumEdge::restored:
-        spdlog::info("service {}: quorum restored ({} of {})", svc.name, outcome.healthy, svc.quorum);
-        hooks_->run(svc.name + " on_quorum_restored", svc.on_quorum_restored);
-        break;
-      case policy::QuorumEdge::none: break;
-    }
-    outcomes_[svc.name] = outcome;
-  }
-  track_quorum_in_vrrp();
-
-  if (ipvs_) {
-    ipvs::Table desired = desired::desired_table(config_, states, sorry);
-    // Servers removed by a reload drain first: weight 0 while they still have
-    // connections, until the service's drain_timeout.
-    for (auto it = leaving_.begin(); it != leaving_.end();) {
-      const conf::Service* svc = nullptr;
-      for (const auto& s : config_.services)
-        if (s.name == it->service) svc = &s;
-      const auto skey = svc ? desired::service_key(*svc) : ipvs::ServiceKey{};
-      const auto ks = actual_.services.find(skey);
-      const ipvs::Destination* d = nullptr;
-      if (svc && ks != actual_.services.end()) {
-        const auto kd = ks->second.destinations.find(it->address);
-        if (kd != ks->second.destinations.end()) d = &kd->second;
-      }
-      const bool busy = d && (d->active_connections + d->inactive_connections) > 0;
-      const TimePoint deadline = it->since + (svc ? svc->drain_timeout : Duration{0});
-      if (!svc || !d || !busy || now >= deadline) {
-        if (d) spdlog::info("service {} real {}: drained, removing", it->service, it->address);
-        it = leaving_.erase(it);
-        continue;
-      }
-      ipvs::Destination draining = *d;
-      draining.config.weight = 0;
-      desired.services[skey].put(draining);
-      if (!next || deadline < *next) next = deadline;
-      ++it;
-    }
-
-    ipvs_pass_running_ = true;
-    spdlog::debug("reconcile: desired table in {} ms on the loop", ms_between(now, Clock::now()));
-    ipvs_->submit([this, desired = std::move(desired), owned = owned_,
-                   owned_path = path_in(config_.director.state_dir, ipvs::kOwnedStateFileName), now,
-                   next](ipvs::Client& client) -> IpvsWorker::Completion {
-      auto pass = std::make_shared<IpvsPass>(run_ipvs_pass(client, desired, owned, owned_path));
-      return [this, pass, now, next] { finish_ipvs_pass(std::move(*pass), now, next); };
-    });
-    return;
-  }
-  finish_reconcile(now, next, true);
-}
-
-void Daemon::finish_ipvs_pass(IpvsPass pass, TimePoint started, std::optional<TimePoint> next) {
-  const TimePoint taken = Clock::now();
-  ipvs_pass_running_ = false;
-  if (stopping_) return;  // shutdown owns IPVS now
-  for (const auto& e : pass.state_errors) spdlog::error("{}", e);
-  owned_ = std::move(pass.owned);
-  reconcile_status_.ops_applied = 0;
-  reconcile_status_.failures = 0;
-  reconcile_status_.last_error = pass.read_error;
-  if (!pass.read_error.empty()) {
-    spdlog::error("{}", pass.read_error);
-    finish_reconcile(started, std::nullopt, false);
-    return;
-  }
-  actual_ = std::move(pass.actual);
-  reconcile_status_.ops_applied = pass.ops.size();
-  reconcile_status_.failures = pass.report.failures.size();
-  for (const auto& f : pass.report.failures) spdlog::error("IPVS: {}", f.message);
-  if (!pass.report.failures.empty()) reconcile_status_.last_error = pass.report.failures.front().message;
-  if (spdlog::should_log(spdlog::level::debug))
-    for (const auto& op : pass.ops) spdlog::debug("IPVS: {}", ipvs::to_string(op));
-  reconcile_status_.total_writes = pass.writes_sent;
-  spdlog::debug("reconcile: {} op(s) in {} ms (reading the table {} ms)", pass.ops.size(),
-                ms_between(started, Clock::now()), pass.read_time.count());
-  finish_reconcile(started, next, true);
-  spdlog::debug("reconcile: result taken in {} ms on the loop", ms_between(taken, Clock::now()));
-}
-
-void Daemon::finish_reconcile(TimePoint started, std::optional<TimePoint> next, bool succeeded) {
-  if (succeeded) {
-    reconcile_status_.at = std::chrono::system_clock::now();
-    if (!ready_sent_) {
-      ready_sent_ = true;
-      if (systemd_) systemd_->ready(status_line());
-    } else if (systemd_) {
-      systemd_->status(status_line());
-    }
-  }
-  const TimePoint periodic = started + config_.director.reconcile_interval;
-  arm_reconcile(next && *next < periodic ? *next : periodic);
-  if (reconcile_again_) {
-    reconcile_again_ = false;
-    request_reconcile();
-  }
-}
-
-void Daemon::track_quorum_in_vrrp() {
-  if (!vrrp_) return;
-  // A service still settling has no verdict yet, so it lowers no priority.
-  std::set<std::string> below;
-  for (const auto& [name, watch] : quorum_)
-    if (watch.last() == false) below.insert(name);
-  vrrp_->track(below);
-}
-
-// ---------------------------------------------------------------------------
-// Manual overrides
-
-void Daemon::load_manual_overrides() {
-  const std::string path = path_in(config_.director.state_dir, policy::kManualStateFileName);
-  auto text = read_file_if_exists(path);
-  if (!text) {
-    spdlog::error("{}: {}; starting without manual overrides", path, text.error().message());
-    return;
-  }
-  if (!text.value()) return;
-  std::size_t bad = 0;
-  auto parsed = policy::parse_manual_overrides(*text.value(), &bad);
-  if (!parsed) {
-    spdlog::error("{}:{}: malformed line; starting without manual overrides", path, bad);
-    return;
-  }
-  manual_ = std::move(*parsed);
-}
-
-void Daemon::save_manual_overrides() {
-  const std::string path = path_in(config_.director.state_dir, policy::kManualStateFileName);
-  if (auto ec = write_file_atomically(path, policy::format_manual_overrides(manual_), 0600))
-    spdlog::error("{}: {}", path, ec.message());
-}
-
-control::Reply Daemon::handle(const control::Request& request) {
-  if (std::holds_alternative<control::StatusRequest>(request)) {
-    const bool json = std::get<control::StatusRequest>(request).json;
-    const Snapshot s = snapshot();
-    return {true, json ? render_status_json(s) : render_status_text(s, std::chrono::system_clock::now())};
-  }
-  if (std::holds_alternative<control::ReloadRequest>(request)) {
-    const auto errors = reload();
-    if (errors.empty()) return {true, fmt::format("reloaded {}\n", options_.config_path)};
-    std::string text = fmt::format("{} is invalid; still running the previous config:\n", options_.config_path);
-    for (const auto& e : errors) text += "  " + e + "\n";
-    return {false, text};
-  }
-  // drain / undrain / set-weight name a configured real server.
-  std::string service;
-  Endpoint real;
-  if (const auto* d = std::get_if<control::DrainRequest>(&request)) {
-    service = d->service;
-    real = d->real;
-  } else {
-    const auto& w = std::get<control::SetWeightRequest>(request);
-    service = w.service;
-    real = w.real;
-  }
-  if (!reals_.count({service, real})) {
-    return {false, fmt::format("service \"{}\" has no real server {}", service, real)};
-  }
-  auto& o = manual_[{service, real}];
-  std::string what;
-  if (const auto* d = std::get_if<control::DrainRequest>(&request)) {
-    o.drained = d->drain;
-    what = d->drain ? "drained" : "undrained";
-  } else {
-    o.weight = std::get<control::SetWeightRequest>(request).weight;
-    what = o.weight ? fmt::format("weight set to {}", *o.weight) : "weight back to configured";
-  }
-  if (o.empty()) manual_.erase({service, real});
-  save_manual_overrides();
-  spdlog::info("service {} real {}: {} (manual)", service, real, what);
-  reconcile();
-  return {true, fmt::format("service {} real {}: {}\n", service, real, what)};
-}
-
-// ---------------------------------------------------------------------------
-// Signals, shutdown, status
+// Signals and shutdown
 
 void Daemon::wait_signals() {
   signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
@@ -825,106 +469,6 @@ void Daemon::shutdown() {
 void Daemon::finish_shutdown() {
   if (hooks_) hooks_->stop();
   if (systemd_) systemd_->stop();
-}
-
-std::string Daemon::status_line() const {
-  std::size_t reals = 0, up = 0;
-  for (const auto& [key, e] : reals_) {
-    ++reals;
-    if (e->health == policy::Health::up) ++up;
-  }
-  std::size_t lost = 0;
-  for (const auto& [name, o] : outcomes_)
-    if (!o.quorum_met) ++lost;
-  std::string vrrp;
-  if (vrrp_)
-    for (const auto& v : vrrp_->status()) vrrp += fmt::format(", vrrp {} {}", v.name, v.state);
-  return fmt::format("{} service(s), {}/{} real servers up{}{}{}", config_.services.size(), up, reals,
-                     lost ? fmt::format(", {} below quorum", lost) : "", vrrp,
-                     reload_errors_.empty() ? "" : ", last reload FAILED");
-}
-
-Snapshot Daemon::snapshot() const {
-  Snapshot s;
-  s.director = director_name_;
-  s.version = cli::kVersion;
-  s.config_file = options_.config_path;
-  s.config_loaded_at = config_loaded_at_;
-  s.reload_errors = reload_errors_;
-  s.last_reload_attempt = last_reload_attempt_;
-  s.reconcile = reconcile_status_;
-  if (loop_watch_) s.loop = loop_watch_->status();
-  if (vrrp_) s.vrrp = vrrp_->status();
-  for (const auto& svc : config_.services) {
-    ServiceStatus ss;
-    ss.name = svc.name;
-    const auto skey = desired::service_key(svc);
-    ss.key = skey.to_string();
-    ss.scheduler = svc.scheduler;
-    ss.quorum = svc.quorum;
-    ss.quorum_by = svc.quorum_by == conf::QuorumBy::count ? "count" : "weight";
-    const auto outcome = outcomes_.find(svc.name);
-    if (outcome != outcomes_.end()) {
-      ss.healthy = outcome->second.healthy;
-      ss.quorum_met = outcome->second.quorum_met;
-      ss.sorry_active = outcome->second.sorry_server_present;
-    }
-    const auto ks = actual_.services.find(skey);
-    for (std::size_t i = 0; i < svc.reals.size(); ++i) {
-      const auto& r = svc.reals[i];
-      const RealEntry& e = *reals_.at({svc.name, r.address});
-      RealStatus rs;
-      rs.address = r.address.to_string();
-      rs.health = e.health == policy::Health::up ? "up" : e.health == policy::Health::down ? "down" : "unknown";
-      rs.reason = e.reason;
-      if (rs.reason.empty() && e.health == policy::Health::down) {
-        // Down since start-up: no transition yet, so say what the checks see.
-        for (const auto& c : e.check_status)
-          if (!c.up && !c.last_reason.empty()) {
-            rs.reason = c.last_reason;
-            break;
-          }
-      }
-      rs.since = e.since;
-      rs.configured_weight = r.weight;
-      if (outcome != outcomes_.end() && i < outcome->second.reals.size())
-        rs.desired_weight = outcome->second.reals[i].present ? outcome->second.reals[i].weight : 0;
-      if (ks != actual_.services.end()) {
-        const auto kd = ks->second.destinations.find(r.address);
-        if (kd != ks->second.destinations.end()) {
-          rs.kernel_weight = kd->second.config.weight;
-          rs.active_connections = kd->second.active_connections;
-          rs.inactive_connections = kd->second.inactive_connections;
-        }
-      }
-      if (const auto m = manual_.find({svc.name, r.address}); m != manual_.end()) {
-        rs.drained = m->second.drained;
-        rs.manual_weight = m->second.weight;
-      }
-      rs.checks = e.check_status;
-      for (const auto& [k, n] : e.transitions) rs.transitions.push_back({k.first, k.second, n});
-      ss.reals.push_back(std::move(rs));
-    }
-    for (const auto& l : leaving_) {
-      if (l.service != svc.name) continue;
-      RealStatus rs;
-      rs.address = l.address.to_string();
-      rs.health = "-";
-      rs.removing = true;
-      rs.reason = "removed from the config, draining";
-      if (ks != actual_.services.end()) {
-        const auto kd = ks->second.destinations.find(l.address);
-        if (kd != ks->second.destinations.end()) {
-          rs.kernel_weight = kd->second.config.weight;
-          rs.active_connections = kd->second.active_connections;
-          rs.inactive_connections = kd->second.inactive_connections;
-        }
-      }
-      ss.reals.push_back(std::move(rs));
-    }
-    s.services.push_back(std::move(ss));
-  }
-  return s;
 }
 
 }  // namespace tandem::director
