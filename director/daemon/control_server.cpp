@@ -35,30 +35,43 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void on_read(const boost::system::error_code& ec, std::size_t n) {
-    control::Reply reply;
     if (ec == asio::error::not_found) {
-      reply = {false, "request too long"};
-    } else if (ec && !(ec == asio::error::eof && buffer_.size() > 0)) {
+      reply({false, "request too long"});
+      return;
+    }
+    if (ec && !(ec == asio::error::eof && buffer_.size() > 0)) {
       deadline_.cancel();
       return;  // the client went away or timed out
-    } else {
-      std::string line(asio::buffers_begin(buffer_.data()), asio::buffers_begin(buffer_.data()) + (n ? n : buffer_.size()));
-      while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-      auto parsed = control::parse_request(line);
-      if (auto* err = std::get_if<std::string>(&parsed)) {
-        reply = {false, *err};
-      } else {
-        try {
-          reply = handler_(std::get<control::Request>(parsed));
-        } catch (const std::exception& e) {
-          // A handler bug must not take the daemon down with it.
-          spdlog::error("control request failed: {}", e.what());
-          reply = {false, std::string("internal error: ") + e.what()};
-        }
-      }
     }
-    out_ = control::encode_reply(reply);
+    std::string line(asio::buffers_begin(buffer_.data()), asio::buffers_begin(buffer_.data()) + (n ? n : buffer_.size()));
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    auto parsed = control::parse_request(line);
+    if (auto* err = std::get_if<std::string>(&parsed)) {
+      reply({false, *err});
+      return;
+    }
+    // The request is in; the client now waits for the answer, which a reload
+    // gives only once the file is read.
+    deadline_.cancel();
     auto self = shared_from_this();
+    try {
+      handler_(std::get<control::Request>(parsed), [self](control::Reply r) { self->reply(r); });
+    } catch (const std::exception& e) {
+      // A handler bug must not take the daemon down with it.
+      spdlog::error("control request failed: {}", e.what());
+      reply({false, std::string("internal error: ") + e.what()});
+    }
+  }
+
+  void reply(const control::Reply& r) {
+    if (replied_) return;
+    replied_ = true;
+    auto self = shared_from_this();
+    deadline_.expires_after(kSessionDeadline);  // a client that does not read loses its connection
+    deadline_.async_wait([self](const boost::system::error_code& ec) {
+      if (!ec) self->socket_.close();
+    });
+    out_ = control::encode_reply(r);
     asio::async_write(socket_, asio::buffer(out_), [self](const boost::system::error_code&, std::size_t) {
       self->deadline_.cancel();
       boost::system::error_code ignored;
@@ -72,6 +85,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::streambuf buffer_;
   ControlServer::Handler handler_;
   std::string out_;
+  bool replied_ = false;
 };
 
 }  // namespace

@@ -20,7 +20,10 @@ namespace tandem::director {
 
 class ControlServer {
  public:
-  using Handler = std::function<control::Reply(const control::Request&)>;
+  // The handler answers through `respond`, at once or later (a reload reads
+  // the file first); a session waits for it up to kReplyDeadline.
+  using Respond = std::function<void(control::Reply)>;
+  using Handler = std::function<void(const control::Request&, Respond)>;
 
   ControlServer(asio::io_context& io, Handler handler);
   ~ControlServer();

@@ -14,6 +14,7 @@
 
 #include "conf/load.hpp"
 #include "director/cli/build_info.hpp"
+#include "director/daemon/config_reader.hpp"
 #include "director/daemon/control_server.hpp"
 #include "director/daemon/hook_runner.hpp"
 #include "director/daemon/ipvs_worker.hpp"
@@ -104,7 +105,9 @@ std::optional<std::string> Daemon::start() {
   const TimePoint checks_started = Clock::now();
   for (const auto& s : config_.services) begin_settling(s, checks_started);
 
-  control_ = std::make_unique<ControlServer>(io_, [this](const control::Request& r) { return handle(r); });
+  config_reader_ = std::make_unique<ConfigReader>(io_);
+  control_ = std::make_unique<ControlServer>(
+      io_, [this](const control::Request& r, ControlServer::Respond respond) { handle(r, std::move(respond)); });
   std::optional<gid_t> group;
   mode_t mode = 0600;
   if (!config_.director.control_socket_group.empty()) {
@@ -315,11 +318,38 @@ void Daemon::apply_config(conf::Config next) {
   }
 }
 
-std::vector<std::string> Daemon::reload() {
-  const TimePoint started = Clock::now();
+void Daemon::reload(ReloadDone done) {
+  if (stopping_) {
+    if (done) done({"tandem is shutting down"});
+    return;
+  }
+  if (config_reader_->busy()) {
+    // The file may have changed again since the read in progress began.
+    if (done) next_reload_waiters_.push_back(std::move(done));
+    reload_again_ = true;
+    return;
+  }
+  if (done) reload_waiters_.push_back(std::move(done));
+  start_reload();
+}
+
+void Daemon::start_reload() {
+  reload_started_ = Clock::now();
   last_reload_attempt_ = std::chrono::system_clock::now();
   if (systemd_) systemd_->reloading();
-  auto loaded = conf::load_file(options_.config_path);
+  config_reader_->read(options_.config_path, [this](conf::LoadResult loaded) {
+    const auto errors = stopping_ ? std::vector<std::string>{"tandem is shutting down"} : finish_reload(std::move(loaded));
+    for (auto& waiter : std::exchange(reload_waiters_, {})) waiter(errors);
+    if (reload_again_ && !stopping_) {
+      reload_again_ = false;
+      reload_waiters_ = std::exchange(next_reload_waiters_, {});
+      start_reload();
+    }
+  });
+}
+
+std::vector<std::string> Daemon::finish_reload(conf::LoadResult loaded) {
+  const TimePoint read_at = Clock::now();
   if (!loaded.config) {
     reload_errors_.clear();
     for (const auto& e : loaded.errors) reload_errors_.push_back(e.to_string());
@@ -358,12 +388,11 @@ std::vector<std::string> Daemon::reload() {
     }
   }
   reload_errors_.clear();
-  const TimePoint parsed_at = Clock::now();
   apply_config(std::move(*loaded.config));
   config_loaded_at_ = std::chrono::system_clock::now();
   reconcile();  // IPVS changes follow on the worker thread
-  spdlog::info("reloaded {} in {} ms (reading it {} ms): {}", options_.config_path, ms_between(started, Clock::now()),
-               ms_between(started, parsed_at), status_line());
+  spdlog::info("reloaded {} in {} ms ({} ms on the event loop): {}", options_.config_path,
+               ms_between(reload_started_, Clock::now()), ms_between(read_at, Clock::now()), status_line());
   if (systemd_) systemd_->ready(status_line());
   return {};
 }
@@ -420,7 +449,7 @@ void Daemon::wait_signals() {
     if (ec) return;
     if (signo == SIGHUP) {
       spdlog::info("SIGHUP: reloading {}", options_.config_path);
-      reload();
+      reload(nullptr);
       wait_signals();
       return;
     }

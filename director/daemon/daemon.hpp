@@ -17,6 +17,7 @@
 // its graceful handover before it stops.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,6 +29,7 @@
 #include "checks/runner/runner.hpp"
 #include "common/asio.hpp"
 #include "conf/config.hpp"
+#include "conf/load.hpp"
 #include "director/control/protocol.hpp"
 #include "director/policy/manual_overrides.hpp"
 #include "director/policy/quorum_watch.hpp"
@@ -44,6 +46,7 @@ class HookRunner;
 class VrrpFleet;
 class IpvsWorker;
 class LoopWatch;
+class ConfigReader;
 struct IpvsPass;
 
 struct DaemonOptions {
@@ -64,16 +67,20 @@ class Daemon {
   // running then.
   std::optional<std::string> start();
 
-  // Re-reads the config file. Invalid: nothing changes, the errors are
-  // returned (and shown in status). Valid: only the difference is applied.
-  std::vector<std::string> reload();
+  // Re-reads the config file (on a thread: see ConfigReader), then `done`
+  // runs on the loop with the errors. Invalid: nothing changes, the errors are
+  // shown in status. Valid (no errors): only the difference is applied.
+  // Requests during a read are answered by one more read after it.
+  using ReloadDone = std::function<void(const std::vector<std::string>& errors)>;
+  void reload(ReloadDone done);
 
   // Stops everything; with director.cleanup_on_shutdown, deletes the IPVS
   // services tandem owns first. The io_context then runs out of work.
   void shutdown();
 
   Snapshot snapshot() const;
-  control::Reply handle(const control::Request& request);
+  // Answers a control request through `respond` (at once, or after a reload).
+  void handle(const control::Request& request, std::function<void(control::Reply)> respond);
 
  private:
   struct RealKey {
@@ -88,6 +95,9 @@ class Daemon {
     TimePoint since;
   };
 
+  void start_reload();
+  std::vector<std::string> finish_reload(conf::LoadResult loaded);
+  control::Reply handle_now(const control::Request& request);
   void apply_config(conf::Config next);
   static Duration settle_time(const conf::Service& s);
   void begin_settling(const conf::Service& s, TimePoint from);
@@ -115,6 +125,11 @@ class Daemon {
   std::string director_name_;  // director.name, or the host name
   std::optional<WallTime> config_loaded_at_;
   std::vector<std::string> reload_errors_;
+  std::unique_ptr<ConfigReader> config_reader_;
+  std::vector<ReloadDone> reload_waiters_;       // of the read in progress
+  std::vector<ReloadDone> next_reload_waiters_;  // asked for during it: one more read
+  bool reload_again_ = false;
+  TimePoint reload_started_{};
   std::optional<WallTime> last_reload_attempt_;
 
   checks::CurlMulti curl_;

@@ -39,18 +39,27 @@ void Daemon::save_manual_overrides() {
     spdlog::error("{}: {}", path, ec.message());
 }
 
-control::Reply Daemon::handle(const control::Request& request) {
+void Daemon::handle(const control::Request& request, std::function<void(control::Reply)> respond) {
+  if (!std::holds_alternative<control::ReloadRequest>(request)) {
+    respond(handle_now(request));
+    return;
+  }
+  reload([this, respond = std::move(respond)](const std::vector<std::string>& errors) {
+    if (errors.empty()) {
+      respond({true, fmt::format("reloaded {}\n", options_.config_path)});
+      return;
+    }
+    std::string text = fmt::format("{} is invalid; still running the previous config:\n", options_.config_path);
+    for (const auto& e : errors) text += "  " + e + "\n";
+    respond({false, text});
+  });
+}
+
+control::Reply Daemon::handle_now(const control::Request& request) {
   if (std::holds_alternative<control::StatusRequest>(request)) {
     const bool json = std::get<control::StatusRequest>(request).json;
     const Snapshot s = snapshot();
     return {true, json ? render_status_json(s) : render_status_text(s, std::chrono::system_clock::now())};
-  }
-  if (std::holds_alternative<control::ReloadRequest>(request)) {
-    const auto errors = reload();
-    if (errors.empty()) return {true, fmt::format("reloaded {}\n", options_.config_path)};
-    std::string text = fmt::format("{} is invalid; still running the previous config:\n", options_.config_path);
-    for (const auto& e : errors) text += "  " + e + "\n";
-    return {false, text};
   }
   // drain / undrain / set-weight name a configured real server.
   std::string service;

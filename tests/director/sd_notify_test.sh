@@ -63,12 +63,21 @@ reloading_line=$(grep -n '^RELOADING=1' "$work/messages" | head -1 | cut -d: -f1
 ready_line=$(grep -n '^READY=1' "$work/messages" | sed -n 2p | cut -d: -f1)
 [ "$reloading_line" -lt "$ready_line" ] || fail "READY=1 came before RELOADING=1"
 
+# Three reloads at once: each gets its answer (the ones that arrive during a
+# read are served by one more read), and every RELOADING=1 has its READY=1.
+for i in 1 2 3; do "$tandem" reload -s "$work/control.sock" > "$work/concurrent.$i" 2>&1 & pids+=($!); done
+for i in 1 2 3; do wait "${pids[-$i]}" || fail "concurrent reload $i: $(cat "$work/concurrent.$i")"; done
+wait_for 10 "READY=1 after the concurrent reloads" \
+  bash -c "[ \$(grep -c '^READY=1' '$work/messages') -eq \$(( \$(grep -c '^RELOADING=1' '$work/messages') + 1 )) ]"
+reloads_so_far=$(count '^RELOADING=1')
+[ "$reloads_so_far" -ge 2 ] && [ "$reloads_so_far" -le 4 ] || fail "$reloads_so_far reads for 1 + 3 reloads"
+
 # A refused reload: still RELOADING=1 then READY=1, so systemd does not wait
 # for a reload that will never finish; the daemon keeps running.
 echo 'director = 3' > "$work/tandem.toml"
 "$tandem" reload -s "$work/control.sock" > "$work/reload.out" 2>&1 && fail "a broken config reloaded"
-wait_for 10 "READY=1 after the refused reload" count_is_at_least '^READY=1|' 3
-[ "$(count '^RELOADING=1')" = 2 ] || fail "no second RELOADING=1"
+wait_for 10 "READY=1 after the refused reload" count_is_at_least '^READY=1|' $((reloads_so_far + 2))
+[ "$(count '^RELOADING=1')" = $((reloads_so_far + 1)) ] || fail "no RELOADING=1 for the refused reload"
 kill -0 "$tandem_pid" || fail "tandem died on a refused reload"
 
 kill -TERM "$tandem_pid"
