@@ -14,13 +14,14 @@
 
 #include "conf/load.hpp"
 #include "director/cli/build_info.hpp"
-#include "director/daemon/config_reader.hpp"
+#include "director/daemon/loop_worker.hpp"
 #include "director/daemon/control_server.hpp"
 #include "director/daemon/hook_runner.hpp"
 #include "director/daemon/ipvs_worker.hpp"
 #include "director/daemon/loop_watch.hpp"
 #include "director/daemon/metrics_server.hpp"
 #include "director/status/reason_class.hpp"
+#include "director/status/render.hpp"
 #include "director/daemon/systemd_notifier.hpp"
 #include "director/daemon/vrrp_fleet.hpp"
 #include "director/desired/check_definition.hpp"
@@ -31,6 +32,9 @@
 namespace tandem::director {
 
 namespace {
+
+// Config reads and renders: below the loop, like the IPVS worker.
+constexpr int kBackgroundNice = 10;
 
 policy::Health from_checks(checks::Health h) {
   return h == checks::Health::up ? policy::Health::up : policy::Health::down;
@@ -105,7 +109,7 @@ std::optional<std::string> Daemon::start() {
   const TimePoint checks_started = Clock::now();
   for (const auto& s : config_.services) begin_settling(s, checks_started);
 
-  config_reader_ = std::make_unique<ConfigReader>(io_);
+  background_ = std::make_unique<LoopWorker>(io_, kBackgroundNice);
   control_ = std::make_unique<ControlServer>(
       io_, [this](const control::Request& r, ControlServer::Respond respond) { handle(r, std::move(respond)); });
   std::optional<gid_t> group;
@@ -120,7 +124,13 @@ std::optional<std::string> Daemon::start() {
     return fmt::format("control socket {}: {}", config_.director.control_socket, err.message());
   }
   if (config_.director.metrics_listen) {
-    metrics_ = std::make_unique<MetricsServer>(io_, [this] { return snapshot(); });
+    metrics_ = std::make_unique<MetricsServer>(io_, [this](MetricsServer::Deliver deliver) {
+      auto snap = std::make_shared<Snapshot>(snapshot());
+      background_->submit([snap, deliver = std::move(deliver)]() -> LoopWorker::Completion {
+        auto body = std::make_shared<std::string>(render_metrics(*snap));
+        return [body, deliver] { deliver(std::move(*body)); };
+      });
+    });
     if (auto err = metrics_->listen(*config_.director.metrics_listen)) {
       return fmt::format("metrics endpoint {}: {}", config_.director.metrics_listen->to_string(), err.message());
     }
@@ -323,7 +333,7 @@ void Daemon::reload(ReloadDone done) {
     if (done) done({"tandem is shutting down"});
     return;
   }
-  if (config_reader_->busy()) {
+  if (reload_reading_) {
     // The file may have changed again since the read in progress began.
     if (done) next_reload_waiters_.push_back(std::move(done));
     reload_again_ = true;
@@ -337,15 +347,29 @@ void Daemon::start_reload() {
   reload_started_ = Clock::now();
   last_reload_attempt_ = std::chrono::system_clock::now();
   if (systemd_) systemd_->reloading();
-  config_reader_->read(options_.config_path, [this](conf::LoadResult loaded) {
-    const auto errors = stopping_ ? std::vector<std::string>{"tandem is shutting down"} : finish_reload(std::move(loaded));
-    for (auto& waiter : std::exchange(reload_waiters_, {})) waiter(errors);
-    if (reload_again_ && !stopping_) {
-      reload_again_ = false;
-      reload_waiters_ = std::exchange(next_reload_waiters_, {});
-      start_reload();
-    }
+  reload_reading_ = true;
+  background_->submit([this, path = options_.config_path]() -> LoopWorker::Completion {
+    // A thousand services: 12 ms on a warm heap, 400 ms measured in UML on a cold one.
+    auto loaded = std::make_shared<conf::LoadResult>(conf::load_file(path));
+    return [this, loaded] { finish_reload_read(std::move(*loaded)); };
   });
+}
+
+void Daemon::finish_reload_read(conf::LoadResult loaded) {
+  reload_reading_ = false;
+  if (stopping_) {
+    const std::vector<std::string> errors{"tandem is shutting down"};
+    for (auto& waiter : std::exchange(reload_waiters_, {})) waiter(errors);
+    for (auto& waiter : std::exchange(next_reload_waiters_, {})) waiter(errors);
+    return;
+  }
+  const auto errors = finish_reload(std::move(loaded));
+  for (auto& waiter : std::exchange(reload_waiters_, {})) waiter(errors);
+  if (reload_again_) {
+    reload_again_ = false;
+    reload_waiters_ = std::exchange(next_reload_waiters_, {});
+    start_reload();
+  }
 }
 
 std::vector<std::string> Daemon::finish_reload(conf::LoadResult loaded) {

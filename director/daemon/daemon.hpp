@@ -46,7 +46,7 @@ class HookRunner;
 class VrrpFleet;
 class IpvsWorker;
 class LoopWatch;
-class ConfigReader;
+class LoopWorker;
 struct IpvsPass;
 
 struct DaemonOptions {
@@ -67,7 +67,7 @@ class Daemon {
   // running then.
   std::optional<std::string> start();
 
-  // Re-reads the config file (on a thread: see ConfigReader), then `done`
+  // Re-reads the config file (on the background worker), then `done`
   // runs on the loop with the errors. Invalid: nothing changes, the errors are
   // shown in status. Valid (no errors): only the difference is applied.
   // Requests during a read are answered by one more read after it.
@@ -96,6 +96,7 @@ class Daemon {
   };
 
   void start_reload();
+  void finish_reload_read(conf::LoadResult loaded);
   std::vector<std::string> finish_reload(conf::LoadResult loaded);
   control::Reply handle_now(const control::Request& request);
   void apply_config(conf::Config next);
@@ -125,7 +126,9 @@ class Daemon {
   std::string director_name_;  // director.name, or the host name
   std::optional<WallTime> config_loaded_at_;
   std::vector<std::string> reload_errors_;
-  std::unique_ptr<ConfigReader> config_reader_;
+  // Config reads and status/metrics rendering, off the loop (loop_worker.hpp).
+  std::unique_ptr<LoopWorker> background_;
+  bool reload_reading_ = false;
   std::vector<ReloadDone> reload_waiters_;       // of the read in progress
   std::vector<ReloadDone> next_reload_waiters_;  // asked for during it: one more read
   bool reload_again_ = false;

@@ -4,7 +4,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "director/status/render.hpp"
 
 namespace tandem::director {
 
@@ -18,7 +17,7 @@ constexpr auto kDeadline = std::chrono::seconds(5);
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, MetricsServer::SnapshotSource source)
+  Session(tcp::socket socket, MetricsServer::BodySource source)
       : stream_(std::move(socket)), source_(std::move(source)) {
     parser_.header_limit(8 * 1024);
     parser_.body_limit(1024);
@@ -45,8 +44,11 @@ class Session : public std::enable_shared_from_this<Session> {
     } else if (req.method() != http::verb::get && req.method() != http::verb::head) {
       respond(http::status::method_not_allowed, "use GET\n", "text/plain");
     } else {
-      respond(http::status::ok, render_metrics(source_()), "text/plain; version=0.0.4; charset=utf-8",
-              req.method() == http::verb::head);
+      const bool head = req.method() == http::verb::head;
+      auto self = shared_from_this();
+      source_([self, head](std::string body) {
+        self->respond(http::status::ok, std::move(body), "text/plain; version=0.0.4; charset=utf-8", head);
+      });
     }
   }
 
@@ -72,12 +74,12 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_{8 * 1024};
   http::request_parser<http::string_body> parser_;
   http::response<http::string_body> response_;
-  MetricsServer::SnapshotSource source_;
+  MetricsServer::BodySource source_;
 };
 
 }  // namespace
 
-MetricsServer::MetricsServer(asio::io_context& io, SnapshotSource source)
+MetricsServer::MetricsServer(asio::io_context& io, BodySource source)
     : io_(io), source_(std::move(source)), acceptor_(io) {}
 
 MetricsServer::~MetricsServer() { stop(); }

@@ -5,19 +5,22 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <system_error>
 
 #include "common/asio.hpp"
 #include "common/ip_address.hpp"
-#include "director/status/snapshot.hpp"
 
 namespace tandem::director {
 
 class MetricsServer {
  public:
-  using SnapshotSource = std::function<Snapshot()>;
+  // The exposition text is produced by `source`, which hands it to `Deliver`
+  // on the loop, at once or later (the daemon renders off the loop).
+  using Deliver = std::function<void(std::string body)>;
+  using BodySource = std::function<void(Deliver)>;
 
-  MetricsServer(asio::io_context& io, SnapshotSource source);
+  MetricsServer(asio::io_context& io, BodySource source);
   ~MetricsServer();
 
   std::error_code listen(const Endpoint& at);
@@ -29,7 +32,7 @@ class MetricsServer {
   void accept();
 
   asio::io_context& io_;
-  SnapshotSource source_;
+  BodySource source_;
   asio::ip::tcp::acceptor acceptor_;
 };
 
