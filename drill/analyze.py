@@ -82,6 +82,7 @@ def analyze(ctx, lab, requests, events, samples, left_behind):
         "marks": ctx.marks,
         "windows": ctx.windows,
         "affected": ctx.affected,
+        "unplugged": sorted(ctx.unplugged),
         "invariants": [],
     }
     if res["outage_ms"] == -1:

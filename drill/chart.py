@@ -59,10 +59,12 @@ def render(title, requests, events, reals, res, path):
 
     owner = []
     for t, s in res["vip_samples"]:
-        v = "+".join(d for d, (_, h) in sorted(s.items()) if h) or "nobody"
+        unplugged = res.get("unplugged", [])
+        v = "+".join(d for d, (_, h) in sorted(s.items()) if h and d not in unplugged) or "nobody"
+        v += "".join(" (%s unplugged)" % d for d, (_, h) in sorted(s.items()) if h and d in unplugged)
         if not owner or owner[-1][1] != v:
             owner.append((t, v))
-    lane(1, owner, lambda v: {"d1": "#ff9896", "d2": "#98df8a", "nobody": "#dddddd"}.get(v, "#d62728"), str)
+    lane(1, owner, lambda v: {"d1": "#ff9896", "d2": "#98df8a", "nobody": "#dddddd"}.get(v.split(" ")[0], "#d62728"), str)
     for n in (1, 2):
         lane(1 + n, [(t, v) for t, d, w, v in events if d == "d%d" % n and w == "vrrp"], lambda v: STATE_COLOURS.get(v, "#ccc"), str)
     if res.get("affected"):

@@ -3,9 +3,9 @@
 
 def summary(name, res):
     lines = ["%s %s" % ("PASS" if res["ok"] else "FAIL", name),
-             "  client: %d requests, %d failed; outage %s ms%s" % (
+             "  client: %d requests, %d failed; outage %s%s" % (
                  res["requests"], res["failed"],
-                 "none" if not res["outages_ms"] else ("never recovered" if res["outage_ms"] is None else res["outage_ms"]),
+                 "none" if not res["outages_ms"] else ("never recovered" if res["outage_ms"] is None else "%d ms" % res["outage_ms"]),
                  " (%d failure runs)" % len(res["outages_ms"]) if len(res["outages_ms"]) > 1 else ""),
              "  answered by: before %s | during %s | after %s" % tuple(
                  ",".join(res[k]) or "-" for k in ("servers_before", "servers_during", "servers_after"))]
