@@ -82,11 +82,14 @@ def analyze(ctx, lab, requests, events, samples, left_behind):
         "marks": ctx.marks,
         "windows": ctx.windows,
         "affected": ctx.affected,
-        "unplugged": sorted(ctx.unplugged),
+        "unplugged": dict(ctx.unplugged),
         "invariants": [],
     }
     if res["outage_ms"] == -1:
         res["outage_ms"] = None   # never recovered
+
+    def live(sample, t):   # without the directors unplugged by then
+        return {d: sv for d, sv in sample.items() if not (d in ctx.unplugged and t >= ctx.unplugged[d])}
 
     def invariant(name, ok, detail):
         res["invariants"].append({"name": name, "ok": bool(ok), "detail": detail})
@@ -102,10 +105,9 @@ def analyze(ctx, lab, requests, events, samples, left_behind):
     # state master and at most one holding the VIP; at the end exactly the
     # expected one holds it.
     settle = max(windows_end, ctx.split[1] if ctx.split else 0)
-    live = lambda s: {d: sv for d, sv in s.items() if d not in ctx.unplugged}
     bad = [(t, s) for t, s in samples if t >= settle
-           and (sum(1 for st, _ in live(s).values() if st == "master") > 1 or sum(1 for _, v in live(s).values() if v) > 1)]
-    final = live(samples[-1][1]) if samples else {}
+           and (sum(1 for st, _ in live(s, t).values() if st == "master") > 1 or sum(1 for _, v in live(s, t).values() if v) > 1)]
+    final = live(samples[-1][1], samples[-1][0]) if samples else {}
     holders = sorted(d for d, (_, v) in final.items() if v)
     invariant("at most one master after convergence", not bad and holders == [ctx.final_master],
               ("%d polls after +%d ms saw two masters or two VIP holders" % (len(bad), settle - fault) if bad else "one master from +%d ms on" % (settle - fault))
@@ -121,7 +123,7 @@ def analyze(ctx, lab, requests, events, samples, left_behind):
         for t, s in samples:
             if t < fault:
                 continue
-            holder = [d for d, (_, v) in s.items() if v and d not in ctx.unplugged]
+            holder = [d for d, (_, v) in live(s, t).items() if v]
             if len(holder) != 1:
                 continue
             w = value_at(timeline(events, holder[0], "weight:" + ctx.affected), t)

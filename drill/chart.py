@@ -59,7 +59,7 @@ def render(title, requests, events, reals, res, path):
 
     owner = []
     for t, s in res["vip_samples"]:
-        unplugged = res.get("unplugged", [])
+        unplugged = [d for d, at in res.get("unplugged", {}).items() if t >= at]
         v = "+".join(d for d, (_, h) in sorted(s.items()) if h and d not in unplugged) or "nobody"
         v += "".join(" (%s unplugged)" % d for d, (_, h) in sorted(s.items()) if h and d in unplugged)
         if not owner or owner[-1][1] != v:

@@ -132,7 +132,7 @@ def main():
             desc[key] = value
     if a.check_off:
         desc["check_off"] = a.check_off.split(",")
-    names = {"fast": scenarios.FAST, "all": list(scenarios.SCENARIOS)}.get(a.scenarios, a.scenarios.split(","))
+    names = {"fast": scenarios.FAST, "all": scenarios.ALL}.get(a.scenarios, a.scenarios.split(","))
     unknown = [n for n in names if n not in scenarios.SCENARIOS]
     if unknown:
         print("unknown scenario(s) %s; known: %s" % (", ".join(unknown), ", ".join(scenarios.SCENARIOS)), file=sys.stderr)

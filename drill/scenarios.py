@@ -33,7 +33,7 @@ class Context:
         self.final_master = "d1"
         self.split = None
         self.expect_quiesce = False
-        self.unplugged = set()   # directors cut off the LAN: their VIP reaches nobody
+        self.unplugged = {}   # director -> ms it was cut off the LAN: its VIP reaches nobody since
 
     def mark(self, name):
         self.marks[name] = now_ms()
@@ -53,14 +53,19 @@ def master_crash(ctx, lab):
     """SIGKILL d1's tandem: it sends nothing more, d2 takes over after the
     master-down interval. d1's VIP stays on its interface (a crashed daemon
     cleans nothing), so its cable is pulled too, as a dead machine's would be."""
-    t = ctx.mark("fault")
-    lab.stop("d1", signal.SIGKILL)
+    ctx.mark("fault")
+    master_crash_act(ctx, lab)
+    time.sleep(5)
+
+
+def master_crash_act(ctx, lab):
     from lab import sh
+    t = int(time.time() * 1000)
+    lab.stop("d1", signal.SIGKILL)
     sh("ip", "-n", lab.ns("sw"), "link", "set", lab.port_of("d1"), "down")
-    ctx.unplugged.add("d1")
+    ctx.unplugged["d1"] = int(time.time() * 1000)
     ctx.allow(t, ctx.failover_ms())
     ctx.final_master = "d2"
-    time.sleep(5)
 
 
 def master_stop(ctx, lab):
@@ -172,6 +177,19 @@ def master_restart(ctx, lab):
     time.sleep(6)
 
 
+def demo(ctx, lab):
+    """The README's demo: r1's HTTP server crashes (it is quiesced, the
+    client goes on with r2), then the master dies (the VIP moves to d2)."""
+    ctx.affected, ctx.expect_quiesce = "r1", True
+    t = ctx.mark("fault")
+    lab.stop("r1", signal.SIGKILL)
+    ctx.allow(t, ctx.check_ms())
+    time.sleep(4)
+    ctx.mark("master dies")
+    master_crash_act(ctx, lab)
+    time.sleep(4)
+
+
 SCENARIOS = {
     "master-crash": master_crash,
     "master-stop": master_stop,
@@ -182,5 +200,7 @@ SCENARIOS = {
     "real-slow": real_slow,
     "reload": reload,
     "master-restart": master_restart,
+    "demo": demo,
 }
 FAST = ["master-crash", "master-stop", "real-crash"]
+ALL = [n for n in SCENARIOS if n != "demo"]   # demo repeats real-crash then master-crash
