@@ -112,6 +112,11 @@ def run_scenario(name, desc, out, tandem):
     return res
 
 
+def interrupted(signum, _frame):
+    """SIGTERM as Ctrl-C: the scenario's teardown runs on the way out."""
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tandem", required=True)
@@ -138,11 +143,14 @@ def main():
         print("unknown scenario(s) %s; known: %s" % (", ".join(unknown), ", ".join(scenarios.SCENARIOS)), file=sys.stderr)
         return 2
     os.makedirs(a.out, exist_ok=True)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, interrupted)
     results, status = {}, 0
     for name in names:
         try:
             res = run_scenario(name, desc, a.out, a.tandem)
+        except KeyboardInterrupt:
+            progress(a.out, "%s: interrupted; the lab is torn down" % name)
+            return 130
         except (RuntimeError, OSError) as e:
             progress(a.out, "%s: LAB ERROR: %s" % (name, e))
             results[name] = {"ok": False, "error": str(e)}

@@ -98,6 +98,8 @@ class Lab:
                              stdin=subprocess.DEVNULL, start_new_session=True)
         out.close()
         self.procs[role] = p
+        with open(os.path.join(self.work, "pids"), "a") as f:   # for whoever checks the teardown
+            f.write("%d %s\n" % (p.pid, role))
         return p
 
     def start_real(self, role):
