@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A drill's client: steady, bounded HTTP load through the VIP.
 
     client.py VIP PORT INTERVAL_MS TIMEOUT_MS MAX_REQUESTS MAX_SECONDS LOG STOP_FILE

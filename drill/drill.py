@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """tandem's failover drill: builds a lab (see lab.py), runs scenarios (see
 scenarios.py) against real client traffic, and reports what the client saw
 and which invariants held (see analyze.py). Runs where the kernel has IPVS;

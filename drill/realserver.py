@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A drill's real server: a small HTTP server that answers with its own name.
 
     realserver.py NAME ADDRESS PORT MODE_FILE ACCEPT_LOG
