@@ -80,6 +80,7 @@ def analyze(ctx, lab, requests, events, samples, left_behind):
         "servers_during": servers(lambda r: fault <= r[0] < phase_end),
         "servers_after": servers(lambda r: r[0] >= phase_end),
         "marks": ctx.marks,
+        "labels": ctx.labels,
         "windows": ctx.windows,
         "affected": ctx.affected,
         "unplugged": dict(ctx.unplugged),

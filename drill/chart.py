@@ -74,7 +74,7 @@ def render(title, requests, events, reals, res, path):
                  lambda v: "absent" if v is None else "weight %d" % v)
     for name, t in res["marks"].items():
         o.append('<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="black" stroke-dasharray="4,3"/>' % (x(t), x(t), TOP - 4, bottom + 4))
-        o.append('<text x="%.1f" y="%d">%s</text>' % (x(t) + 3, TOP - 6, escape(name)))
+        o.append('<text x="%.1f" y="%d">%s</text>' % (x(t) + 3, TOP - 6, escape(res.get("labels", {}).get(name, name))))
     # time axis, seconds relative to the fault
     s = int((t0 - fault) / 1000)
     while fault + s * 1000 <= t1:

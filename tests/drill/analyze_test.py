@@ -15,6 +15,7 @@ FAULT = 100_000
 class Ctx:
     def __init__(self, windows, affected=None, final_master="d1", unplugged=None, heal=None):
         self.marks = {"fault": FAULT}
+        self.labels = {}
         if heal:
             self.marks["heal"] = heal
         self.windows = windows
