@@ -141,6 +141,15 @@ Snapshot Daemon::snapshot() const {
       ss.sorry_active = outcome->second.sorry_server_present;
     }
     const auto ks = actual_.services.find(skey);
+    // What IPVS has for this real server, as of the last reading.
+    auto from_kernel = [&](const Endpoint& address, RealStatus& rs) {
+      if (ks == actual_.services.end()) return;
+      const auto kd = ks->second.destinations.find(address);
+      if (kd == ks->second.destinations.end()) return;
+      rs.kernel_weight = kd->second.config.weight;
+      rs.active_connections = kd->second.active_connections;
+      rs.inactive_connections = kd->second.inactive_connections;
+    };
     for (std::size_t i = 0; i < svc.reals.size(); ++i) {
       const auto& r = svc.reals[i];
       const RealEntry& e = *reals_.at({svc.name, r.address});
@@ -160,14 +169,7 @@ Snapshot Daemon::snapshot() const {
       rs.configured_weight = r.weight;
       if (outcome != outcomes_.end() && i < outcome->second.reals.size())
         rs.desired_weight = outcome->second.reals[i].present ? outcome->second.reals[i].weight : 0;
-      if (ks != actual_.services.end()) {
-        const auto kd = ks->second.destinations.find(r.address);
-        if (kd != ks->second.destinations.end()) {
-          rs.kernel_weight = kd->second.config.weight;
-          rs.active_connections = kd->second.active_connections;
-          rs.inactive_connections = kd->second.inactive_connections;
-        }
-      }
+      from_kernel(r.address, rs);
       if (const auto m = manual_.find({svc.name, r.address}); m != manual_.end()) {
         rs.drained = m->second.drained;
         rs.manual_weight = m->second.weight;
@@ -183,14 +185,7 @@ Snapshot Daemon::snapshot() const {
       rs.health = "-";
       rs.removing = true;
       rs.reason = "removed from the config, draining";
-      if (ks != actual_.services.end()) {
-        const auto kd = ks->second.destinations.find(l.address);
-        if (kd != ks->second.destinations.end()) {
-          rs.kernel_weight = kd->second.config.weight;
-          rs.active_connections = kd->second.active_connections;
-          rs.inactive_connections = kd->second.inactive_connections;
-        }
-      }
+      from_kernel(l.address, rs);
       ss.reals.push_back(std::move(rs));
     }
     s.services.push_back(std::move(ss));
