@@ -11,6 +11,16 @@
 //   address) discards it as 6.4.3 says, but first re-announces its VIPs and
 //   sends an advert, at most once per advert interval: after a split brain
 //   heals, the other router's gratuitous ARPs may have won the caches.
+// - Which side of a healed split brain hears the other first is a race: the
+//   lower one usually yields on the higher one's advert before its own
+//   crosses, and then the master above never hears a lower advert. So a
+//   master that yields to a higher-priority advert sends one advert with
+//   priority 0 (what 6.4.3 has a master send when it stops being one), and a
+//   master hearing priority 0 answers with its advert, as 6.4.3 says, and
+//   also re-announces its VIPs (same limit as above). Without this, clients
+//   that learned the yielding router's MAC during the split kept sending to
+//   it until their ARP entries aged out (found by `tandem-drill`'s
+//   split-brain scenario).
 // - Graceful shutdown: priority 0 is sent at once (6.4.3) and again every
 //   advert interval while the VIPs are held, in case one is lost. The hold
 //   ends when another router's advert with priority > 0 arrives, or after the
@@ -154,26 +164,34 @@ Actions Machine::on_advert(const Advert& in, const IpAddress& source, TimePoint 
     a.vips = Actions::Vips::remove;
     return stop(std::move(a));
   }
-  // RFC 5798 6.4.3.
+  // RFC 5798 6.4.3; the announcement is ours (see the top of this file).
   if (in.priority == 0) {
     Actions a;
     a.send = advert(priority_);
     adver_timer_ = now + settings_.advert_interval;
+    a.announce = may_announce_again(now);
     return a;
   }
   const bool higher = in.priority > priority_ ||
                       (in.priority == priority_ && source.v4_value() > settings_.primary_address.v4_value());
   if (higher) {
     if (settings_.version == Version::v3) master_adver_interval_ = in.interval;
-    return become_backup(now, State::master);
+    Actions a = become_backup(now, State::master);
+    a.send = advert(0);  // we stop being master: see the top of this file
+    return a;
   }
   // Lower: discard, but announce again (see the top of this file).
-  if (last_lower_answer_ && now - *last_lower_answer_ < settings_.advert_interval) return {};
-  last_lower_answer_ = now;
+  if (!may_announce_again(now)) return {};
   Actions a;
   a.announce = true;
   a.send = advert(priority_);
   return a;
+}
+
+bool Machine::may_announce_again(TimePoint now) {
+  if (last_lower_answer_ && now - *last_lower_answer_ < settings_.advert_interval) return false;
+  last_lower_answer_ = now;
+  return true;
 }
 
 Actions Machine::on_timer(TimePoint now) {

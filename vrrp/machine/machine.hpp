@@ -117,6 +117,7 @@ class Machine {
   Actions become_backup(TimePoint now, State from);
   Actions stop(Actions a);
   void clear_timers() noexcept;
+  bool may_announce_again(TimePoint now);  // at most one re-announcement per advert interval
 
   std::optional<TimePoint> adver_timer_;        // Master: next advert
   std::optional<TimePoint> master_down_timer_;  // Backup: take over when it fires

@@ -67,15 +67,20 @@ ip netns exec "$sw" bridge link set dev d1 isolated on
 ip netns exec "$sw" bridge link set dev d2 isolated on
 wait_for $((master_down + margin)) "d2 to become master while split" has_vip 2
 has_vip 1 || fail "d1 lost the VIP while split"
+# The client is on both sides: d2's gratuitous ARPs win its cache.
+wait_for 2000 "the client's ARP entry for the VIP to follow d2 while split" client_mac_is 2
 stamp_ms t0
 ip netns exec "$sw" bridge link set dev d1 isolated off
 ip netns exec "$sw" bridge link set dev d2 isolated off
 wait_for $((200 + margin)) "exactly one master after the link healed" only_holder 1
 stamp_ms t1
 echo "  one master (d1) $((t1 - t0)) ms after the link healed"
-# The client's ARP entry is not checked here: if d2 hears d1 before it sends
-# its own next advert, d2 yields silently and d1 never learns of the split, so
-# nothing corrects a client that took d2's gratuitous ARP (docs/vrrp.md).
+# Whichever side's advert crossed first, d1 re-announces the VIP: it heard
+# d2's lower advert, or the priority 0 d2 sends as it yields (docs/vrrp.md).
+wait_for $((200 + margin)) "the client's ARP entry for the VIP back on d1 after the heal" client_mac_is 1
+stamp_ms t2
+echo "  the client's ARP entry on d1 $((t2 - t0)) ms after the link healed"
+wait_for 1000 "the client to reach d1 after the heal" client_reaches 1
 
 echo "case: interface down on the master (fault; d2 takes over), then up (d1 back)"
 stamp_ms t0

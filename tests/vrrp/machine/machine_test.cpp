@@ -183,13 +183,18 @@ TEST_CASE("Master: the Adver_Timer sends an advert every interval (6.4.3)", "[un
   CHECK_FALSE(m.on_timer(first + 999ms).send);   // early: nothing
 }
 
-TEST_CASE("Master: priority 0 from another router is answered at once (6.4.3)", "[unit]") {
+TEST_CASE("Master: priority 0 from another router is answered at once (6.4.3), and the VIPs re-announced", "[unit]") {
   Machine m = master();
   const Actions a = m.on_advert(from_peer(0), kHigher, t0 + 100ms);
   REQUIRE(a.send);
   CHECK(a.send->priority == 100);
+  CHECK(a.announce);  // ours: the sender was a master, clients may hold its MAC
   CHECK(m.state() == State::master);
   CHECK(m.deadline() == t0 + 1100ms);
+  // Answered every time, re-announced at most once per advert interval.
+  const Actions again = m.on_advert(from_peer(0), kHigher, t0 + 300ms);
+  CHECK(again.send);
+  CHECK_FALSE(again.announce);
 }
 
 TEST_CASE("Master: a higher advert, or an equal one from a higher address, makes it Backup (6.4.3)", "[unit]") {
@@ -198,7 +203,10 @@ TEST_CASE("Master: a higher advert, or an equal one from a higher address, makes
     const Actions a = m.on_advert(from_peer(150, 300ms), kLower, t0);
     CHECK(m.state() == State::backup);
     CHECK(a.vips == Actions::Vips::remove);
-    CHECK_FALSE(a.send);
+    // One advert with priority 0, so the new master re-announces the VIPs
+    // even if our adverts never reached it (a healed split brain).
+    REQUIRE(a.send);
+    CHECK(a.send->priority == 0);
     CHECK(a.transition->from == State::master);
     CHECK(m.master_advert_interval() == 300ms);
     CHECK(m.deadline() == t0 + m.master_down_interval());
@@ -213,6 +221,19 @@ TEST_CASE("Master: a higher advert, or an equal one from a higher address, makes
     m.on_advert(from_peer(100), kLower, t0);
     CHECK(m.state() == State::master);
   }
+}
+
+TEST_CASE("A healed split brain: whichever advert crosses first, the master ends up re-announcing", "[unit]") {
+  // The lower side hears the higher one first: it yields with priority 0,
+  // which the higher one answers with a re-announcement.
+  Machine high = master();
+  Machine low = master();
+  const Actions yielded = low.on_advert(from_peer(150), kHigher, t0);
+  CHECK(low.state() == State::backup);
+  REQUIRE(yielded.send);
+  const Actions answer = high.on_advert(*yielded.send, kLower, t0 + 1ms);
+  CHECK(high.state() == State::master);
+  CHECK(answer.announce);
 }
 
 TEST_CASE("Master: a lower advert (healed split brain) re-announces, once per interval", "[unit]") {
