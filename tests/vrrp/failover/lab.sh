@@ -13,7 +13,7 @@
 #   start_keepalived N CONFIG     keepalived in the foreground in dN, VRRP only
 #   stop N SIGNAL                 signal dN's daemon, wait for it to exit
 #   has_vip N / vip_holders       `ip addr` in the namespaces
-#   wait_for MS DESC CMD...       poll every 2 ms, fail after MS
+#   wait_for MS DESC CMD...       poll every 2 ms ($wait_poll s if set), fail after MS
 #   stamp_ms VAR                  now in ms, no fork
 set -uo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
@@ -48,7 +48,7 @@ wait_for() {
   until "$@"; do
     stamp_ms now
     [ "$now" -lt "$limit" ] || fail "timed out waiting for $what"
-    sleep 0.002
+    sleep "${wait_poll:-0.002}"
   done
 }
 ns_of() { local v="d$1"; echo "${!v}"; }
@@ -101,6 +101,8 @@ stop() {  # stop N SIGNAL
   kill -0 "$p" 2>/dev/null && fail "d$n did not exit within 10 s of SIG$2"
   wait "$p" 2>/dev/null
   unset "daemon_pid[$n]"
+  # The next daemon in dN may be a tandem: no stale keepalived pid may remain.
+  rm -f "$work/ka$n.pid" "$work/ka$n-vrrp.pid"
 }
 has_vip() { ip -n "$(ns_of "$1")" -4 addr show dev eth0 | grep -q "inet $vip/"; }
 lacks_vip() { ! has_vip "$1"; }

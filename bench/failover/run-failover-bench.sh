@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Failover benchmark (issue 6, item 7): how long a VIP is gone, and how soon
+# the backup has it, when the master dies, as the client sees it; a tandem pair
+# and a keepalived pair (Debian's 2.2.7, VRRP only, foreground, own config) in
+# the same run, on the netns LAN of tests/vrrp/failover/lab.sh (sourced, not
+# copied). Needs root (network namespaces). A benchmark: it fails only when a
+# failover does not happen, never on a timing.
+#
+# usage: bench/failover/run-failover-bench.sh [options] TANDEM_BINARY
+#   --trials N         trials per cell (default 20)
+#   --quick            5 trials per cell
+#   --smoke            1 trial per cell, 100 ms adverts only (CTest keeps the script alive with it)
+#   --intervals "MS.." advert intervals in ms (default "1000 100")
+#   --impls "A B"      implementations (default "tandem keepalived")
+#   --out DIR          keep the raw data and the tables there (default: a new
+#                      /tmp/tandem-failover.* dir; with --smoke, nothing is kept)
+#
+# Cells: implementation x interval x failure of the master (SIGKILL, SIGTERM,
+# its link down). Both directors have priority 100, so after a failover the
+# old master comes back (restarted, or its link up) as the backup and the next
+# trial fails the other director: no waiting for a preemption between trials,
+# and every backup's Master_Down_Interval is 3 x interval + 156/256 x interval.
+# Each failure is injected after a random delay of 0..1 advert interval, i.e.
+# at a random point of the advert cycle. Three recorders run for the whole run:
+#   udp_probe.py watch   in the client: a datagram to the VIP every ms; each
+#                        director answers with its name (udp_probe.py serve)
+#   wire_capture.py      in the switch: adverts and gratuitous ARPs as they
+#                        leave each director, kernel-timestamped
+#   trials.tsv           the injection stamp (same clock) and the roles
+# analyse.py turns them into the tables (see it for the definitions).
+set -uo pipefail
+# lab.sh's wait_for polls every 2 ms, forking `ip` each time; the failover is
+# timed by the recorders, so poll gently and leave the CPU to the daemons.
+wait_poll=0.025
+trials=20 intervals="1000 100" smoke=0 impls="tandem keepalived" out=""
+while [ $# -gt 1 ]; do
+  case $1 in
+    --trials) trials=$2; shift 2 ;;
+    --quick) trials=5; shift ;;
+    --smoke) trials=1 intervals=100 smoke=1; shift ;;
+    --intervals) intervals=$2; shift 2 ;;
+    --impls) impls=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+tandem=${1:?usage: run-failover-bench.sh [options] TANDEM_BINARY}
+[ -x "$tandem" ] || { echo "not an executable: $tandem" >&2; exit 2; }
+tandem=$(cd "$(dirname "$tandem")" && pwd)/$(basename "$tandem")
+bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$bench_dir/../../tests/vrrp/failover/lab.sh"
+case " $impls " in *" keepalived "*)
+  command -v keepalived >/dev/null || fail "keepalived is missing (scripts/setup.sh installs it)" ;;
+esac
+priority=100
+# The smoke run (CTest) keeps nothing: its data goes with the lab's work dir.
+if [ -z "$out" ]; then
+  if [ "$smoke" = 1 ]; then out=$work/results; else out=$(mktemp -d /tmp/tandem-failover.XXXXXX); fi
+fi
+mkdir -p "$out"
+
+now_us() { printf -v "$1" '%s' "${EPOCHREALTIME/[.,]/}"; }
+log() { echo "$(date -u +%H:%M:%S) $*"; }
+
+start_impl() {  # start_impl IMPL N
+  if [ "$1" = tandem ]; then start_tandem "$2" "$(tandem_config "$2" "$priority")"
+  else start_keepalived "$2" "$(keepalived_config "$2" "$priority")"; fi
+}
+
+# inject FAILURE IMPL N: fail dN, the master, and stamp the moment into t0.
+inject() {
+  local p=${daemon_pid[$3]}
+  case $1 in
+    kill)
+      if [ "$2" = keepalived ]; then
+        # keepalived: freeze the parent so it cannot respawn the VRRP child
+        # (or SIGTERM it, which would hand over gracefully); see lab.sh stop.
+        local child
+        read -r child < "$work/ka$3-vrrp.pid"
+        kill -STOP "$p"
+        now_us t0
+        kill -9 "$child"
+      else
+        now_us t0
+        kill -9 "$p"
+      fi ;;
+    term) now_us t0; kill -TERM "$p" ;;
+    link) now_us t0; ip -n "$(ns_of "$3")" link set eth0 down ;;
+  esac
+}
+
+# recover FAILURE IMPL N: bring dN back as the backup.
+recover() {
+  case $1 in
+    kill)
+      stop "$3" KILL
+      # The killed daemon could not remove the VIP; a crashed host comes back
+      # with a clean interface, so the next daemon starts as it would there.
+      ip -n "$(ns_of "$3")" addr del "$vip/24" dev eth0 2>/dev/null
+      start_impl "$2" "$3" ;;
+    term) stop "$3" TERM; start_impl "$2" "$3" ;;
+    link) ip -n "$(ns_of "$3")" link set eth0 up ;;
+  esac
+}
+
+master=0     # the director holding the VIP; trials alternate between the two
+pair_up() {  # pair_up IMPL INTERVAL_MS: d1 master, d2 backup
+  start_impl "$1" 1
+  wait_for $((4 * $2 + 3000)) "d1 ($1) to become master" only_holder 1
+  start_impl "$1" 2
+  sleep "$(settle_s "$2")"
+  only_holder 1 || fail "VIP holders after the $1 pair started: '$(vip_holders)', expected d1 only"
+  master=1
+}
+pair_down() {  # quickly: a lone tandem master on SIGTERM waits for a successor
+  stop 1 KILL
+  stop 2 KILL
+  for n in 1 2; do ip -n "$(ns_of $n)" addr del "$vip/24" dev eth0 2>/dev/null; done
+}
+# Two advert intervals and 100 ms: a restarted backup has heard the master.
+settle_s() { printf '%d.%03d' $(((2 * $1 + 100) / 1000)) $(((2 * $1 + 100) % 1000)); }
+phase_s() { local ms=$((RANDOM % $1)); printf '%d.%03d' $((ms / 1000)) $((ms % 1000)); }
+
+run_cell() {  # run_cell IMPL INTERVAL_MS FAILURE
+  local impl=$1 ms=$2 failure=$3 i backup end
+  local down_ms=$((3 * ms + (256 - priority) * ms / 256))
+  log "$impl, ${ms} ms adverts, $failure: $trials trials (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  echo "$(date -u +%FT%TZ) $impl $ms $failure load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.log"
+  for ((i = 1; i <= trials; i++)); do
+    backup=$((3 - master))
+    sleep "$(phase_s "$ms")"
+    inject "$failure" "$impl" "$master"
+    wait_for $((down_ms + 2000)) "d$backup ($impl) to own the VIP after $failure of d$master" has_vip "$backup"
+    sleep 0.2   # the client's answers from the new master
+    recover "$failure" "$impl" "$master"
+    wait_for 5000 "d$master ($impl) to come back as the backup" only_holder "$backup"
+    sleep "$(settle_s "$ms")"
+    only_holder "$backup" || fail "VIP holders after trial $i: '$(vip_holders)', expected d$backup only"
+    now_us end
+    echo "$impl $ms $failure $i $t0 $end $master $backup" >> "$out/trials.tsv"
+    master=$backup
+  done
+}
+
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "host: $(uname -r); $(nproc) cpus; $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+  echo "tandem: $tandem"
+  echo "keepalived: $(keepalived --version 2>&1 | head -1)"
+  echo "trials per cell: $trials; intervals: $intervals ms; implementations: $impls"
+  echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$out/machine.txt"
+: > "$out/trials.tsv"
+
+lab_up
+for n in 1 2; do
+  ip netns exec "$(ns_of $n)" python3 "$bench_dir/udp_probe.py" serve "d$n" 8081 &
+  helpers+=($!)
+done
+ip netns exec "$sw" python3 "$bench_dir/wire_capture.py" d1,d2 3600 "$work/wire.log" &
+capture_pid=$!
+helpers+=($capture_pid)
+ip netns exec "$c" python3 "$bench_dir/udp_probe.py" watch "$vip" 8081 3600 "$work/probe.log" &
+probe_pid=$!
+helpers+=($probe_pid)
+wait_for 5000 "the wire capture to start" test -s "$work/wire.log"
+
+started=$EPOCHREALTIME
+for ms in $intervals; do
+  interval="${ms}ms" interval_ms=$ms   # read by tandem_config, keepalived_config
+  for impl in $impls; do
+    pair_up "$impl" "$ms"
+    for failure in kill term link; do run_cell "$impl" "$ms" "$failure"; done
+    pair_down
+  done
+done
+log "trials done in $(awk "BEGIN { printf \"%.0f\", $EPOCHREALTIME - $started }") s"
+echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
+
+# Stop the recorders with SIGTERM so they flush, then analyse.
+kill -TERM "$probe_pid" "$capture_pid" 2>/dev/null
+wait "$probe_pid" "$capture_pid" 2>/dev/null
+cp "$work/probe.log" "$work/wire.log" "$out/"
+for n in 1 2; do cp "$work/d$n.log" "$out/d$n.log" 2>/dev/null; done
+python3 "$bench_dir/analyse.py" "$out" --priority "$priority" | tee "$out/tables.md"
+status=${PIPESTATUS[0]}
+echo "raw data and tables: $out"
+exit "$status"
