@@ -10,10 +10,14 @@ RUN_DIR holds what run-failover-bench.sh recorded:
   probe.log   the client's answers, udp_probe.py watch
   wire.log    adverts and gratuitous ARPs as they left the directors, wire_capture.py
 
-Per trial, from the client's side (udp_probe):
-  takeover  injection -> the first answer from the new master
-  outage    the longest time between two consecutive answers (from anyone),
-            the first at or before the injection, the last before `end`
+Per trial, from the client's side (udp_probe: a numbered probe every ms):
+  takeover  injection -> sending of the first probe the new master answered
+  outage    the longest run of unanswered probes, as the time between the
+            answered probes around it (sent at or before the injection,
+            and before `end`); 0 when no probe went unanswered
+  jitter    the longest time between two consecutive probes that were both
+            answered: the prober's own scheduling delay, the resolution
+            of the two figures above
 From the wire (kernel timestamps, same clock):
   garp_late first gratuitous ARP of the new master minus the RFC's transition
             instant: the old master's last advert + the backup's
@@ -22,6 +26,7 @@ From the wire (kernel timestamps, same clock):
             the protocol's deadline: the backup's receive path for that last
             advert, its timer's lateness, adding the VIP, sending the ARP.
   adv_gap   the new master's first advert minus its first gratuitous ARP
+  phase     injection minus the old master's last advert before it
 Writes RUN_DIR/trials.csv and prints the tables (markdown) on stdout.
 """
 import argparse
@@ -50,14 +55,15 @@ def master_down_ms(interval_ms, priority):
 
 
 def read_probe(path):
-    answers = []   # (us, name)
+    """(seqs, names, sent us), in the order the probes were sent."""
+    answers = {}
     with open(path) as f:
         for line in f:
             parts = line.split()
-            if len(parts) == 3 and parts[0].isdigit():
-                answers.append((int(parts[0]), parts[1]))
-    answers.sort()
-    return [a[0] for a in answers], [a[1] for a in answers]
+            if len(parts) == 4 and parts[2].isdigit() and parts[3].isdigit():
+                answers.setdefault(int(parts[2]), (parts[1], int(parts[3])))
+    seqs = sorted(answers)
+    return seqs, [answers[s][0] for s in seqs], [answers[s][1] for s in seqs]
 
 
 def read_wire(path):
@@ -83,12 +89,20 @@ def measure(trial, answers, wire, priority):
     out = {"impl": impl, "interval_ms": interval_ms, "failure": failure, "trial": n}
     new_name, old_ip, new_ip = f"d{new}", director_ip(old), director_ip(new)
 
-    times, names = answers
-    lo, hi = bisect.bisect_right(times, t0), bisect.bisect_right(times, end)
-    taken = next((times[i] for i in range(lo, hi) if names[i] == new_name), None)
+    seqs, names, sent = answers
+    lo, hi = bisect.bisect_right(sent, t0), bisect.bisect_right(sent, end)
+    taken = next((sent[i] for i in range(lo, hi) if names[i] == new_name), None)
     out["takeover_ms"] = (taken - t0) / 1000 if taken else None
-    span = times[max(0, lo - 1):hi]   # the last answer at or before t0, then those after
-    out["outage_ms"] = max((b - a for a, b in zip(span, span[1:])), default=0) / 1000 if span else None
+    out["outage_ms"] = out["jitter_ms"] = None
+    if lo > 0 and hi > lo:
+        idx = range(lo - 1, hi)   # the last answered probe sent at or before t0, then the rest
+        pairs = [(sent[j] - sent[i], seqs[j] - seqs[i]) for i, j in zip(idx, idx[1:])]
+        out["outage_ms"] = max((gap for gap, d in pairs if d > 1), default=0) / 1000
+        out["jitter_ms"] = max((gap for gap, d in pairs if d == 1), default=0) / 1000
+
+    # Where in the advert cycle the failure struck: since the master's last advert.
+    prior = [e[0] for e in wire if e[0] <= t0 and e[2] == "advert" and e[3] == old_ip and e[4]]
+    out["phase_ms"] = (t0 - prior[-1]) / 1000 if prior else None
 
     garp = first(wire, lambda e: t0 < e[0] <= end and e[2] == "garp" and e[1] == new_name)
     adv = first(wire, lambda e: t0 < e[0] <= end and e[2] == "advert" and e[3] == new_ip and e[4])
@@ -186,7 +200,8 @@ def main():
     answers = read_probe(f"{args.run_dir}/probe.log")
     wire = read_wire(f"{args.run_dir}/wire.log")
     rows = [measure(t, answers, wire, args.priority) for t in trials]
-    keys = ["impl", "interval_ms", "failure", "trial", "takeover_ms", "outage_ms", "garp_late_ms", "adv_gap_ms"]
+    keys = ["impl", "interval_ms", "failure", "trial", "phase_ms", "takeover_ms", "outage_ms", "jitter_ms",
+            "garp_late_ms", "adv_gap_ms"]
     with open(f"{args.run_dir}/trials.csv", "w") as f:
         f.write(",".join(keys) + "\n")
         for r in rows:
@@ -210,6 +225,11 @@ def main():
     print()
     print(summary_table(rows, "outage_ms", "Client outage: longest time without an answer (client, ms)",
                         outage_bound, p))
+    jitter = stats([r["jitter_ms"] for r in rows])
+    if jitter:
+        print(f"\nThe prober's resolution: the longest wait between two consecutive probes in a trial "
+              f"was {jitter['med']:.1f} ms in the median trial, {jitter['p90']:.1f} ms at p90, "
+              f"{jitter['max']:.1f} ms at most.")
     print()
     print(garp_table(rows))
     missing = [r for r in rows if r["takeover_ms"] is None]

@@ -20,8 +20,8 @@
 # old master comes back (restarted, or its link up) as the backup and the next
 # trial fails the other director: no waiting for a preemption between trials,
 # and every backup's Master_Down_Interval is 3 x interval + 156/256 x interval.
-# Each failure is injected after a random delay of 0..1 advert interval, i.e.
-# at a random point of the advert cycle. Three recorders run for the whole run:
+# Each failure strikes at a chosen point of the advert cycle (wait_phase: a
+# stratified sample, the same for both implementations). Three recorders run for the whole run:
 #   udp_probe.py watch   in the client: a datagram to the VIP every ms; each
 #                        director answers with its name (udp_probe.py serve)
 #   wire_capture.py      in the switch: adverts and gratuitous ARPs as they
@@ -119,7 +119,24 @@ pair_down() {  # quickly: a lone tandem master on SIGTERM waits for a successor
 }
 # Two advert intervals and 100 ms: a restarted backup has heard the master.
 settle_s() { printf '%d.%03d' $(((2 * $1 + 100) / 1000)) $(((2 * $1 + 100) % 1000)); }
-phase_s() { local ms=$((RANDOM % $1)); printf '%d.%03d' $((ms / 1000)) $((ms % 1000)); }
+
+# wait_phase INTERVAL_MS TRIAL: sleep until the point of the master's advert
+# cycle that trial TRIAL strikes. The points are a stratified sample of the
+# cycle, (k + 1/2) / trials of an interval, visited in a scrambled order, and
+# the same for both implementations: their medians then differ by what they
+# do, not by the luck of a random draw. The cycle is read from the capture:
+# the master's last advert, plus whole intervals.
+wait_phase() {
+  local ms=$1 i=$2 stride=1 s k last now target
+  for s in 7 11 13 17; do (( trials % s )) && { stride=$s; break; }; done
+  k=$(( (i * stride) % trials ))
+  read -r last _ < <(grep " advert 10.98.0.$master [1-9]" "$work/wire.log" | tail -1)
+  [ -n "$last" ] || fail "no advert of d$master in the capture"
+  now_us now
+  target=$((last + (2 * k + 1) * ms * 1000 / (2 * trials)))
+  while ((target < now + 10000)); do target=$((target + ms * 1000)); done
+  sleep "$(printf '%d.%06d' $(((target - now) / 1000000)) $(((target - now) % 1000000)))"
+}
 
 run_cell() {  # run_cell IMPL INTERVAL_MS FAILURE
   local impl=$1 ms=$2 failure=$3 i backup end
@@ -128,7 +145,7 @@ run_cell() {  # run_cell IMPL INTERVAL_MS FAILURE
   echo "$(date -u +%FT%TZ) $impl $ms $failure load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.log"
   for ((i = 1; i <= trials; i++)); do
     backup=$((3 - master))
-    sleep "$(phase_s "$ms")"
+    wait_phase "$ms" "$i"
     inject "$failure" "$impl" "$master"
     wait_for $((down_ms + 2000)) "d$backup ($impl) to own the VIP after $failure of d$master" has_vip "$backup"
     sleep 0.2   # the client's answers from the new master
@@ -160,7 +177,11 @@ done
 ip netns exec "$sw" python3 "$bench_dir/wire_capture.py" d1,d2 3600 "$work/wire.log" &
 capture_pid=$!
 helpers+=($capture_pid)
-ip netns exec "$c" python3 "$bench_dir/udp_probe.py" watch "$vip" 8081 3600 "$work/probe.log" &
+# The prober runs at a real-time priority: the machine is shared (compilers),
+# and a prober that is descheduled for tens of ms cannot time anything. It
+# sleeps between probes, so it takes a few percent of a CPU. The daemons and
+# the listeners keep the normal priority, as in production.
+ip netns exec "$c" chrt -f 10 python3 "$bench_dir/udp_probe.py" watch "$vip" 8081 3600 "$work/probe.log" &
 probe_pid=$!
 helpers+=($probe_pid)
 wait_for 5000 "the wire capture to start" test -s "$work/wire.log"

@@ -7,7 +7,8 @@
   udp_probe.py watch ADDR PORT SECONDS LOG
       In the client namespace: send one datagram to ADDR:PORT every millisecond
       for at most SECONDS and append one line per answer to LOG:
-      "<receive time, unix us> <name> <seq>".
+      "<receive time, unix us> <name> <seq> <send time of seq, unix us>".
+      Probes are numbered from 1, so a missing seq is a probe nobody answered.
 
 Why UDP and not the lab's TCP connect probe (tests/vrrp/failover/probe.py): a
 connect that goes to the dead master's MAC blocks until its timeout (50 ms
@@ -17,6 +18,7 @@ one, and a lost one is simply not answered. Resolution: 1 ms plus the
 scheduling delay of this process.
 Bounded: watch stops after SECONDS, or when LOG's directory disappears.
 """
+import array
 import os
 import select
 import signal
@@ -44,6 +46,7 @@ def watch(addr, port, seconds, log):
     end = time.monotonic() + float(seconds)
     directory = os.path.dirname(log) or "."
     seq = 0
+    sent = array.array("q", [0])   # sent[seq]: unix us
     next_send = time.monotonic()
     # A write per answer would be a system call a millisecond: buffer, and
     # flush on SIGTERM (the benchmark stops the probe with it) and at exit.
@@ -53,6 +56,7 @@ def watch(addr, port, seconds, log):
             now = time.monotonic()
             if now >= next_send:
                 seq += 1
+                sent.append(time.time_ns() // 1000)
                 try:
                     s.sendto(str(seq).encode(), (addr, int(port)))
                 except OSError:
@@ -72,8 +76,8 @@ def watch(addr, port, seconds, log):
                         break
                     received = time.time_ns() // 1000
                     parts = data.decode(errors="replace").split()
-                    if len(parts) == 2:
-                        out.write(f"{received} {parts[0]} {parts[1]}\n")
+                    if len(parts) == 2 and parts[1].isdigit() and 0 < int(parts[1]) <= seq:
+                        out.write(f"{received} {parts[0]} {parts[1]} {sent[int(parts[1])]}\n")
 
 
 if __name__ == "__main__":
