@@ -4,9 +4,11 @@
   analyse.py RUN_DIR [--priority P]
 
 RUN_DIR holds what run-failover-bench.sh recorded:
-  trials.tsv  impl interval_ms failure trial t0_us end_us old new
+  trials.tsv  impl interval_ms failure trial t0_us end_us old new runq_us
               (t0: the failure was injected on director `old`; end: the next
-              trial may start; `new` is the backup expected to take over)
+              trial may start; `new` is the backup expected to take over;
+              runq: how long new's VRRP process waited for a CPU from the
+              injection until it held the VIP, schedstat(5))
   probe.log   the client's answers, udp_probe.py watch
   wire.log    adverts and gratuitous ARPs as they left the directors, wire_capture.py
 
@@ -85,8 +87,8 @@ def first(seq, pred):
 
 
 def measure(trial, answers, wire, priority):
-    impl, interval_ms, failure, n, t0, end, old, new = trial
-    out = {"impl": impl, "interval_ms": interval_ms, "failure": failure, "trial": n}
+    impl, interval_ms, failure, n, t0, end, old, new, runq_us = trial
+    out = {"impl": impl, "interval_ms": interval_ms, "failure": failure, "trial": n, "runq_ms": runq_us / 1000}
     new_name, old_ip, new_ip = f"d{new}", director_ip(old), director_ip(new)
 
     seqs, names, sent = answers
@@ -168,21 +170,23 @@ def summary_table(rows, key, title, bound_of, priority):
 
 
 def garp_table(rows):
-    cells = defaultdict(lambda: ([], []))
+    cells = defaultdict(lambda: ([], [], []))
     for r in rows:
-        late, gap = cells[(r["impl"], r["interval_ms"], r["failure"])]
+        late, gap, runq = cells[(r["impl"], r["interval_ms"], r["failure"])]
         late.append(r["garp_late_ms"])
         gap.append(r["adv_gap_ms"])
+        runq.append(r["runq_ms"])
     lines = ["### First gratuitous ARP after the RFC transition instant (wire, ms)", "",
              "| implementation | interval | failure | n | late: min | median | p90 | max "
-             "| first advert after first GARP: median | max |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| first advert after first GARP: median | max | waited for a CPU: median | max |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for (impl, interval, failure) in sorted(cells, key=lambda k: (IMPLS.index(k[0]), -k[1], FAILURES.index(k[2]))):
-        late, gap = cells[(impl, interval, failure)]
-        s, g = stats(late), stats(gap)
+        late, gap, runq = cells[(impl, interval, failure)]
+        s, g, q = stats(late), stats(gap), stats(runq)
         lines.append(f"| {impl} | {interval} ms | {FAILURE_TITLE[failure]} | {s['n'] if s else 0} | "
                      + (" | ".join(fmt_ms(s[k]) for k in ("min", "med", "p90", "max")) if s else "- | - | - | -")
-                     + " | " + (f"{g['med']:.3f} | {g['max']:.3f}" if g else "- | -") + " |")
+                     + " | " + (f"{g['med']:.3f} | {g['max']:.3f}" if g else "- | -")
+                     + " | " + (f"{q['med']:.1f} | {q['max']:.1f}" if q else "- | -") + " |")
     return "\n".join(lines)
 
 
@@ -195,13 +199,13 @@ def main():
     with open(f"{args.run_dir}/trials.tsv") as f:
         for line in f:
             p = line.split()
-            if len(p) == 8:
-                trials.append((p[0], int(p[1]), p[2], int(p[3]), int(p[4]), int(p[5]), int(p[6]), int(p[7])))
+            if len(p) == 9:
+                trials.append((p[0], int(p[1]), p[2], *map(int, p[3:])))
     answers = read_probe(f"{args.run_dir}/probe.log")
     wire = read_wire(f"{args.run_dir}/wire.log")
     rows = [measure(t, answers, wire, args.priority) for t in trials]
     keys = ["impl", "interval_ms", "failure", "trial", "phase_ms", "takeover_ms", "outage_ms", "jitter_ms",
-            "garp_late_ms", "adv_gap_ms"]
+            "garp_late_ms", "adv_gap_ms", "runq_ms"]
     with open(f"{args.run_dir}/trials.csv", "w") as f:
         f.write(",".join(keys) + "\n")
         for r in rows:

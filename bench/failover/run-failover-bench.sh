@@ -103,6 +103,17 @@ recover() {
   esac
 }
 
+# runq_wait_ns IMPL N VAR: how long dN's VRRP process has waited for a CPU
+# since it started (schedstat(5): time runnable but not running). Read before
+# the failure and once the backup has the VIP, it tells a late takeover that
+# waited for a CPU (the machine is shared) from one that was late by itself.
+runq_wait_ns() {
+  local pid=${daemon_pid[$2]} _run wait
+  [ "$1" = keepalived ] && read -r pid < "$work/ka$2-vrrp.pid"
+  read -r _run wait _ < "/proc/$pid/schedstat" || wait=0
+  printf -v "$3" '%s' "$wait"
+}
+
 master=0     # the director holding the VIP; trials alternate between the two
 pair_up() {  # pair_up IMPL INTERVAL_MS: d1 master, d2 backup
   start_impl "$1" 1
@@ -146,15 +157,17 @@ run_cell() {  # run_cell IMPL INTERVAL_MS FAILURE
   for ((i = 1; i <= trials; i++)); do
     backup=$((3 - master))
     wait_phase "$ms" "$i"
+    runq_wait_ns "$impl" "$backup" rq0
     inject "$failure" "$impl" "$master"
     wait_for $((down_ms + 2000)) "d$backup ($impl) to own the VIP after $failure of d$master" has_vip "$backup"
+    runq_wait_ns "$impl" "$backup" rq1
     sleep 0.2   # the client's answers from the new master
     recover "$failure" "$impl" "$master"
     wait_for 5000 "d$master ($impl) to come back as the backup" only_holder "$backup"
     sleep "$(settle_s "$ms")"
     only_holder "$backup" || fail "VIP holders after trial $i: '$(vip_holders)', expected d$backup only"
     now_us end
-    echo "$impl $ms $failure $i $t0 $end $master $backup" >> "$out/trials.tsv"
+    echo "$impl $ms $failure $i $t0 $end $master $backup $(((rq1 - rq0) / 1000))" >> "$out/trials.tsv"
     master=$backup
   done
 }
