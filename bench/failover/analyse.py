@@ -29,6 +29,7 @@ From the wire (kernel timestamps, same clock):
             advert, its timer's lateness, adding the VIP, sending the ARP.
   adv_gap   the new master's first advert minus its first gratuitous ARP
   phase     injection minus the old master's last advert before it
+  zero      SIGTERM: injection -> the old master's priority-0 advert
 Writes RUN_DIR/trials.csv and prints the tables (markdown) on stdout.
 """
 import argparse
@@ -108,10 +109,12 @@ def measure(trial, answers, wire, priority):
 
     garp = first(wire, lambda e: t0 < e[0] <= end and e[2] == "garp" and e[1] == new_name)
     adv = first(wire, lambda e: t0 < e[0] <= end and e[2] == "advert" and e[3] == new_ip and e[4])
-    out["garp_late_ms"] = out["adv_gap_ms"] = None
+    out["garp_late_ms"] = out["adv_gap_ms"] = out["zero_ms"] = None
+    zero = first(wire, lambda e: t0 < e[0] <= end and e[2] == "advert" and e[3] == old_ip and e[4] == 0)
+    if failure == "term" and zero:
+        out["zero_ms"] = (zero[0] - t0) / 1000
     if garp:
         if failure == "term":
-            zero = first(wire, lambda e: e[0] > t0 - 1000 and e[2] == "advert" and e[3] == old_ip and e[4] == 0)
             nominal = zero[0] + skew_ms(interval_ms, priority) * 1000 if zero else None
         else:
             last = [e for e in wire if e[0] < garp[0] and e[2] == "advert" and e[3] == old_ip]
@@ -170,23 +173,26 @@ def summary_table(rows, key, title, bound_of, priority):
 
 
 def garp_table(rows):
-    cells = defaultdict(lambda: ([], [], []))
+    cells = defaultdict(lambda: ([], [], [], []))
     for r in rows:
-        late, gap, runq = cells[(r["impl"], r["interval_ms"], r["failure"])]
+        late, gap, runq, zero = cells[(r["impl"], r["interval_ms"], r["failure"])]
         late.append(r["garp_late_ms"])
         gap.append(r["adv_gap_ms"])
         runq.append(r["runq_ms"])
+        zero.append(r["zero_ms"])
     lines = ["### First gratuitous ARP after the RFC transition instant (wire, ms)", "",
              "| implementation | interval | failure | n | late: min | median | p90 | max "
-             "| first advert after first GARP: median | max | waited for a CPU: median | max |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| first advert after first GARP: median | max | waited for a CPU: median | max "
+             "| SIGTERM -> priority 0 sent: median | max |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for (impl, interval, failure) in sorted(cells, key=lambda k: (IMPLS.index(k[0]), -k[1], FAILURES.index(k[2]))):
-        late, gap, runq = cells[(impl, interval, failure)]
-        s, g, q = stats(late), stats(gap), stats(runq)
+        late, gap, runq, zero = cells[(impl, interval, failure)]
+        s, g, q, z = stats(late), stats(gap), stats(runq), stats(zero)
         lines.append(f"| {impl} | {interval} ms | {FAILURE_TITLE[failure]} | {s['n'] if s else 0} | "
                      + (" | ".join(fmt_ms(s[k]) for k in ("min", "med", "p90", "max")) if s else "- | - | - | -")
                      + " | " + (f"{g['med']:.3f} | {g['max']:.3f}" if g else "- | -")
-                     + " | " + (f"{q['med']:.1f} | {q['max']:.1f}" if q else "- | -") + " |")
+                     + " | " + (f"{q['med']:.1f} | {q['max']:.1f}" if q else "- | -")
+                     + " | " + (f"{z['med']:.1f} | {z['max']:.1f}" if z else "- | -") + " |")
     return "\n".join(lines)
 
 
@@ -205,7 +211,7 @@ def main():
     wire = read_wire(f"{args.run_dir}/wire.log")
     rows = [measure(t, answers, wire, args.priority) for t in trials]
     keys = ["impl", "interval_ms", "failure", "trial", "phase_ms", "takeover_ms", "outage_ms", "jitter_ms",
-            "garp_late_ms", "adv_gap_ms", "runq_ms"]
+            "garp_late_ms", "adv_gap_ms", "runq_ms", "zero_ms"]
     with open(f"{args.run_dir}/trials.csv", "w") as f:
         f.write(",".join(keys) + "\n")
         for r in rows:

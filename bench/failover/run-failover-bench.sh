@@ -29,6 +29,12 @@
 #   trials.tsv           the injection stamp (same clock) and the roles
 # analyse.py turns them into the tables (see it for the definitions).
 set -uo pipefail
+# The driver runs at a real-time priority so that a failure strikes when it is
+# meant to on a shared, busy machine; SCHED_RESET_ON_FORK gives everything it
+# starts (the daemons, ip, the listeners) the normal policy, as in production.
+if [ "${TANDEM_BENCH_RT:-}" != 1 ] && chrt -R -f 10 true 2>/dev/null; then
+  TANDEM_BENCH_RT=1 exec chrt -R -f 10 bash "$0" "$@"
+fi
 # lab.sh's wait_for polls every 2 ms, forking `ip` each time; the failover is
 # timed by the recorders, so poll gently and leave the CPU to the daemons.
 wait_poll=0.025
@@ -60,6 +66,10 @@ fi
 mkdir -p "$out"
 
 now_us() { printf -v "$1" '%s' "${EPOCHREALTIME/[.,]/}"; }
+# rt_sleep US: sleep without a fork (a forked sleep(1) has the normal policy
+# and wakes late under load): read(1) with a timeout on a pipe nobody writes.
+exec {never_fd}<> <(:)
+rt_sleep() { read -rt "$(printf '%d.%06d' $(($1 / 1000000)) $(($1 % 1000000)))" -u "$never_fd"; }
 log() { echo "$(date -u +%H:%M:%S) $*"; }
 
 start_impl() {  # start_impl IMPL N
@@ -69,7 +79,8 @@ start_impl() {  # start_impl IMPL N
 
 # inject FAILURE IMPL N: fail dN, the master, and stamp the moment into t0.
 inject() {
-  local p=${daemon_pid[$3]}
+  local p=${daemon_pid[$3]} ns_var="d$3"
+  local ns=${!ns_var}   # no $(ns_of): a fork between the stamp and the failure
   case $1 in
     kill)
       if [ "$2" = keepalived ]; then
@@ -85,7 +96,7 @@ inject() {
         kill -9 "$p"
       fi ;;
     term) now_us t0; kill -TERM "$p" ;;
-    link) now_us t0; ip -n "$(ns_of "$3")" link set eth0 down ;;
+    link) now_us t0; chrt -f 10 ip -n "$ns" link set eth0 down ;;
   esac
 }
 
@@ -146,7 +157,7 @@ wait_phase() {
   now_us now
   target=$((last + (2 * k + 1) * ms * 1000 / (2 * trials)))
   while ((target < now + 10000)); do target=$((target + ms * 1000)); done
-  sleep "$(printf '%d.%06d' $(((target - now) / 1000000)) $(((target - now) % 1000000)))"
+  rt_sleep $((target - now))
 }
 
 run_cell() {  # run_cell IMPL INTERVAL_MS FAILURE
