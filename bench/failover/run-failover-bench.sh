@@ -147,17 +147,33 @@ settle_s() { printf '%d.%03d' $(((2 * $1 + 100) / 1000)) $(((2 * $1 + 100) % 100
 # cycle, (k + 1/2) / trials of an interval, visited in a scrambled order, and
 # the same for both implementations: their medians then differ by what they
 # do, not by the luck of a random draw. The cycle is read from the capture:
-# the master's last advert, plus whole intervals.
+# the master's last advert, plus whole intervals; cycle_start is left set to
+# the (expected) advert the failure follows.
+cycle_start=0
 wait_phase() {
-  local ms=$1 i=$2 stride=1 s k last now target
+  local ms=$1 i=$2 stride=1 s k last now target offset
   for s in 7 11 13 17; do (( trials % s )) && { stride=$s; break; }; done
   k=$(( (i * stride) % trials ))
   read -r last _ < <(grep " advert 10.98.0.$master [1-9]" "$work/wire.log" | tail -1)
   [ -n "$last" ] || fail "no advert of d$master in the capture"
   now_us now
-  target=$((last + (2 * k + 1) * ms * 1000 / (2 * trials)))
+  offset=$(((2 * k + 1) * ms * 1000 / (2 * trials)))
+  target=$((last + offset))
   while ((target < now + 10000)); do target=$((target + ms * 1000)); done
+  cycle_start=$((target - offset))
   rt_sleep $((target - now))
+}
+
+# quiet_until_due FAILURE INTERVAL_MS: sleep, without forking anything, until
+# 15 ms before the backup is due to take over (the RFC's instant), so that
+# polling `ip addr` does not compete with the daemons for the CPU then.
+quiet_until_due() {
+  local due now
+  if [ "$1" = term ]; then due=$((t0 + (256 - priority) * $2 * 1000 / 256))
+  else due=$((cycle_start + 3 * $2 * 1000 + (256 - priority) * $2 * 1000 / 256)); fi
+  now_us now
+  ((due - 15000 > now)) && rt_sleep $((due - 15000 - now))
+  return 0
 }
 
 run_cell() {  # run_cell IMPL INTERVAL_MS FAILURE
@@ -170,6 +186,7 @@ run_cell() {  # run_cell IMPL INTERVAL_MS FAILURE
     wait_phase "$ms" "$i"
     runq_wait_ns "$impl" "$backup" rq0
     inject "$failure" "$impl" "$master"
+    quiet_until_due "$failure" "$ms"
     wait_for $((down_ms + 2000)) "d$backup ($impl) to own the VIP after $failure of d$master" has_vip "$backup"
     runq_wait_ns "$impl" "$backup" rq1
     sleep 0.2   # the client's answers from the new master
