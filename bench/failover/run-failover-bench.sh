@@ -12,6 +12,8 @@
 #   --smoke            1 trial per cell, 100 ms adverts only (CTest keeps the script alive with it)
 #   --intervals "MS.." advert intervals in ms (default "1000 100")
 #   --impls "A B"      implementations (default "tandem keepalived")
+#   --rt-daemons       run both implementations' daemons at SCHED_FIFO 5 (an
+#                      experiment: how much of the tail is waiting for a CPU)
 #   --out DIR          keep the raw data and the tables there (default: a new
 #                      /tmp/tandem-failover.* dir; with --smoke, nothing is kept)
 #
@@ -47,6 +49,7 @@ while [ $# -gt 1 ]; do
     --intervals) intervals=$2; shift 2 ;;
     --impls) impls=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --rt-daemons) daemon_wrapper=(chrt -f 5); shift ;;   # read by lab.sh
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -206,6 +209,7 @@ run_cell() {  # run_cell IMPL INTERVAL_MS FAILURE
   echo "tandem: $tandem"
   echo "keepalived: $(keepalived --version 2>&1 | head -1)"
   echo "trials per cell: $trials; intervals: $intervals ms; implementations: $impls"
+  echo "daemons started through: ${daemon_wrapper[*]:-(nothing: normal scheduling)}"
   echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$out/machine.txt"
 : > "$out/trials.tsv"

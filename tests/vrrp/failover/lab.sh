@@ -11,6 +11,7 @@
 #   lab_up                        the LAN and the listeners
 #   start_tandem N CONFIG         tandem run in dN ($pid_dN), log $work/dN.log
 #   start_keepalived N CONFIG     keepalived in the foreground in dN, VRRP only
+#                                 (both through $daemon_wrapper, e.g. (chrt -f 5), if set)
 #   stop N SIGNAL                 signal dN's daemon, wait for it to exit
 #   has_vip N / vip_holders       `ip addr` in the namespaces
 #   wait_for MS DESC CMD...       poll every 2 ms ($wait_poll s if set), fail after MS
@@ -23,6 +24,7 @@ ns_prefix="tv$$"
 sw="$ns_prefix-sw" d1="$ns_prefix-d1" d2="$ns_prefix-d2" c="$ns_prefix-c"
 vip=10.98.0.100
 declare -A daemon_pid=()
+[ -v daemon_wrapper ] || daemon_wrapper=()
 helpers=()
 
 fail() {
@@ -75,13 +77,13 @@ lab_up() {
 
 start_tandem() {  # start_tandem N CONFIG_FILE
   local n=$1
-  ip netns exec "$(ns_of "$n")" "$tandem" run -c "$2" >> "$work/d$n.log" 2>&1 &
+  ip netns exec "$(ns_of "$n")" "${daemon_wrapper[@]}" "$tandem" run -c "$2" >> "$work/d$n.log" 2>&1 &
   daemon_pid[$n]=$!
 }
 start_keepalived() {  # start_keepalived N CONFIG_FILE: VRRP only, foreground
   local n=$1
   rm -f "$work/ka$n.pid" "$work/ka$n-vrrp.pid"   # left by a SIGKILL
-  ip netns exec "$(ns_of "$n")" keepalived -n -l -D --vrrp -f "$2" -p "$work/ka$n.pid" -r "$work/ka$n-vrrp.pid" \
+  ip netns exec "$(ns_of "$n")" "${daemon_wrapper[@]}" keepalived -n -l -D --vrrp -f "$2" -p "$work/ka$n.pid" -r "$work/ka$n-vrrp.pid" \
     >> "$work/d$n.log" 2>&1 &
   daemon_pid[$n]=$!
 }
