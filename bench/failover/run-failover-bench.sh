@@ -23,7 +23,8 @@
 # trial fails the other director: no waiting for a preemption between trials,
 # and every backup's Master_Down_Interval is 3 x interval + 156/256 x interval.
 # Each failure strikes at a chosen point of the advert cycle (wait_phase: a
-# stratified sample, the same for both implementations). Three recorders run for the whole run:
+# stratified sample, the same for both implementations). Three recorders run
+# for the whole run:
 #   udp_probe.py watch   in the client: a datagram to the VIP every ms; each
 #                        director answers with its name (udp_probe.py serve)
 #   wire_capture.py      in the switch: adverts and gratuitous ARPs as they
