@@ -11,9 +11,10 @@
 #   lab_up                        the LAN and the listeners
 #   start_tandem N CONFIG         tandem run in dN ($pid_dN), log $work/dN.log
 #   start_keepalived N CONFIG     keepalived in the foreground in dN, VRRP only
+#                                 (both through $daemon_wrapper, e.g. (chrt -f 5), if set)
 #   stop N SIGNAL                 signal dN's daemon, wait for it to exit
 #   has_vip N / vip_holders       `ip addr` in the namespaces
-#   wait_for MS DESC CMD...       poll every 2 ms, fail after MS
+#   wait_for MS DESC CMD...       poll every 2 ms ($wait_poll s if set), fail after MS
 #   stamp_ms VAR                  now in ms, no fork
 set -uo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
@@ -23,6 +24,7 @@ ns_prefix="tv$$"
 sw="$ns_prefix-sw" d1="$ns_prefix-d1" d2="$ns_prefix-d2" c="$ns_prefix-c"
 vip=10.98.0.100
 declare -A daemon_pid=()
+[ -v daemon_wrapper ] || daemon_wrapper=()
 helpers=()
 
 fail() {
@@ -48,7 +50,7 @@ wait_for() {
   until "$@"; do
     stamp_ms now
     [ "$now" -lt "$limit" ] || fail "timed out waiting for $what"
-    sleep 0.002
+    sleep "${wait_poll:-0.002}"
   done
 }
 ns_of() { local v="d$1"; echo "${!v}"; }
@@ -75,13 +77,13 @@ lab_up() {
 
 start_tandem() {  # start_tandem N CONFIG_FILE
   local n=$1
-  ip netns exec "$(ns_of "$n")" "$tandem" run -c "$2" >> "$work/d$n.log" 2>&1 &
+  ip netns exec "$(ns_of "$n")" "${daemon_wrapper[@]}" "$tandem" run -c "$2" >> "$work/d$n.log" 2>&1 &
   daemon_pid[$n]=$!
 }
 start_keepalived() {  # start_keepalived N CONFIG_FILE: VRRP only, foreground
   local n=$1
   rm -f "$work/ka$n.pid" "$work/ka$n-vrrp.pid"   # left by a SIGKILL
-  ip netns exec "$(ns_of "$n")" keepalived -n -l -D --vrrp -f "$2" -p "$work/ka$n.pid" -r "$work/ka$n-vrrp.pid" \
+  ip netns exec "$(ns_of "$n")" "${daemon_wrapper[@]}" keepalived -n -l -D --vrrp -f "$2" -p "$work/ka$n.pid" -r "$work/ka$n-vrrp.pid" \
     >> "$work/d$n.log" 2>&1 &
   daemon_pid[$n]=$!
 }
@@ -101,6 +103,8 @@ stop() {  # stop N SIGNAL
   kill -0 "$p" 2>/dev/null && fail "d$n did not exit within 10 s of SIG$2"
   wait "$p" 2>/dev/null
   unset "daemon_pid[$n]"
+  # The next daemon in dN may be a tandem: no stale keepalived pid may remain.
+  rm -f "$work/ka$n.pid" "$work/ka$n-vrrp.pid"
 }
 has_vip() { ip -n "$(ns_of "$1")" -4 addr show dev eth0 | grep -q "inet $vip/"; }
 lacks_vip() { ! has_vip "$1"; }
