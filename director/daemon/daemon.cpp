@@ -486,24 +486,7 @@ void Daemon::shutdown() {
   if (stopping_) return;
   stopping_ = true;
   if (systemd_) systemd_->stopping();
-  if (ipvs_ && config_.director.cleanup_on_shutdown) {
-    // After the pass in flight, if any: its owned set is the one to clean up.
-    ipvs::Client& client = ipvs_->stop();
-    const std::string owned_path = path_in(config_.director.state_dir, ipvs::kOwnedStateFileName);
-    if (auto owned = ipvs::load_owned_set(owned_path)) owned_ = owned.value();
-    std::vector<ipvs::Op> ops;
-    if (auto dumped = client.dump()) {
-      for (const auto& [key, svc] : dumped.value().services)
-        if (owned_.count(key)) ops.push_back(ipvs::DeleteService{key});
-    }
-    const auto report = client.apply_all(ops);
-    for (const auto& f : report.failures) spdlog::error("IPVS: {}", f.message);
-    spdlog::info("removed {} owned IPVS service(s)", ops.size() - report.failures.size());
-    if (report.ok()) {
-      owned_.clear();
-      if (auto ec = ipvs::save_owned_set(owned_path, owned_)) spdlog::error("{}: {}", owned_path, ec.message());
-    }
-  } else if (ipvs_) {
+  if (ipvs_ && !config_.director.cleanup_on_shutdown) {
     spdlog::info("leaving the IPVS table as it is (traffic keeps flowing)");
   }
   if (runner_) runner_->stop();
@@ -519,7 +502,29 @@ void Daemon::shutdown() {
   else finish_shutdown();
 }
 
+void Daemon::remove_owned_services() {
+  // After the pass in flight, if any: its owned set is the one to clean up.
+  ipvs::Client& client = ipvs_->stop();
+  const std::string owned_path = path_in(config_.director.state_dir, ipvs::kOwnedStateFileName);
+  if (auto owned = ipvs::load_owned_set(owned_path)) owned_ = owned.value();
+  std::vector<ipvs::Op> ops;
+  if (auto dumped = client.dump()) {
+    for (const auto& [key, svc] : dumped.value().services)
+      if (owned_.count(key)) ops.push_back(ipvs::DeleteService{key});
+  }
+  const auto report = client.apply_all(ops);
+  for (const auto& f : report.failures) spdlog::error("IPVS: {}", f.message);
+  spdlog::info("removed {} owned IPVS service(s)", ops.size() - report.failures.size());
+  if (report.ok()) {
+    owned_.clear();
+    if (auto ec = ipvs::save_owned_set(owned_path, owned_)) spdlog::error("{}: {}", owned_path, ec.message());
+  }
+}
+
 void Daemon::finish_shutdown() {
+  // Only once VRRP has handed the VIPs over: a master that deleted its
+  // services first would drop traffic while it still held the VIPs.
+  if (ipvs_ && config_.director.cleanup_on_shutdown) remove_owned_services();
   if (hooks_) hooks_->stop();
   if (systemd_) systemd_->stop();
 }

@@ -118,6 +118,7 @@ class Daemon {
   void wait_signals();
   void track_quorum_in_vrrp();
   void finish_shutdown();
+  void remove_owned_services();  // director.cleanup_on_shutdown
   std::string status_line() const;
 
   asio::io_context& io_;

@@ -10,6 +10,8 @@
 #   2. Tracking: d1 tracks service "web". Its real server dies, the service
 #      falls below quorum, d1's priority drops below d2's and d2 takes the VIP;
 #      the server comes back and d1 takes the VIP back (preempt).
+#   3. SIGTERM on d1 with cleanup_on_shutdown: it hands the VIP to d2 first
+#      and only then deletes its services.
 #
 #   switch ns sw: bridge br0, one port per namespace below
 #   d1 10.97.0.1   d2 10.97.0.2   c 10.97.0.10   r1 10.97.0.21 + .22   VIP 10.97.0.100/24
@@ -216,4 +218,19 @@ v = [i for i in s["vrrp"] if i["name"] == "front"][0]
 assert v["state"] == "backup" and v["effective_priority"] == 50, v' || fail "d1's status during the quorum loss"
 serve_web
 wait_for 10 "the VIP back on d1 only" vip_only_on 1
-echo "director vrrp: passed (no failover across 4 reloads, longest advert gap ${longest} ms; tracking moved the VIP and back)"
+
+# --- 3. SIGTERM with cleanup_on_shutdown: the VIP is handed over first --------
+# Deleting the services while still holding the VIP would drop the traffic
+# that the VIP still brings in, so the services go only after the handover.
+sed 's/^reconcile_interval = "5s"$/&\ncleanup_on_shutdown = true/' "$work/d1-a.toml" > "$work/d1.toml"
+ip netns exec d1 "$tandem" reload -s "$work/d1/control.sock" > /dev/null || fail "reload with cleanup_on_shutdown"
+kill -TERM "${daemon_pid[1]}"
+wait_for 10 "the VIP on d2 only after d1's SIGTERM" vip_only_on 2
+wait "${daemon_pid[1]}" || fail "d1 exited $? on SIGTERM"
+unset 'daemon_pid[1]'
+[ "$(services_in_d1)" = 0 ] || fail "cleanup_on_shutdown left $(services_in_d1) services in d1's IPVS"
+stopped_at=$(grep -n 'vrrp front: stopped' "$work/d1.log" | tail -1 | cut -d: -f1)
+removed_at=$(grep -n "removed $((fillers + 1)) owned IPVS service(s)" "$work/d1.log" | tail -1 | cut -d: -f1)
+[ -n "$stopped_at" ] && [ -n "$removed_at" ] || fail "d1's log lacks the handover or the clean-up"
+[ "$stopped_at" -lt "$removed_at" ] || fail "d1 removed its services before it handed the VIP over"
+echo "director vrrp: passed (no failover across 4 reloads, longest advert gap ${longest} ms; tracking moved the VIP and back; clean-up after the handover)"
