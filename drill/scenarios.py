@@ -94,29 +94,28 @@ def real_crash(ctx, lab):
     time.sleep(4)
 
 
+def _real_misbehaves(ctx, lab, mode, fault_label, heal_label, heal_after_s):
+    """r1 switches to `mode` for 5 s, then back to answering; its checks must
+    quiesce it within the check bound."""
+    ctx.affected, ctx.expect_quiesce = "r1", True
+    t = ctx.mark("fault", fault_label)
+    lab.set_mode("r1", mode)
+    ctx.allow(t, ctx.check_ms())
+    time.sleep(5)
+    ctx.mark("heal", heal_label)
+    lab.set_mode("r1", "ok")
+    time.sleep(heal_after_s)
+
+
 def real_hang(ctx, lab):
     """r1 accepts and reads but never answers (its checks time out too);
     answers again after 5 s."""
-    ctx.affected, ctx.expect_quiesce = "r1", True
-    t = ctx.mark("fault", "r1 hangs")
-    lab.set_mode("r1", "hang")
-    ctx.allow(t, ctx.check_ms())
-    time.sleep(5)
-    ctx.mark("heal", "r1 answers")
-    lab.set_mode("r1", "ok")
-    time.sleep(4)
+    _real_misbehaves(ctx, lab, "hang", "r1 hangs", "r1 answers", 4)
 
 
 def real_slow(ctx, lab):
     """r1 answers after 2 s: beyond the check's timeout and the client's."""
-    ctx.affected, ctx.expect_quiesce = "r1", True
-    t = ctx.mark("fault", "r1 slow")
-    lab.set_mode("r1", "slow 2")
-    ctx.allow(t, ctx.check_ms())
-    time.sleep(5)
-    ctx.mark("heal", "r1 fast")
-    lab.set_mode("r1", "ok")
-    time.sleep(5)
+    _real_misbehaves(ctx, lab, "slow 2", "r1 slow", "r1 fast", 5)
 
 
 def master_link_down(ctx, lab):
