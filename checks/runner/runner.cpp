@@ -19,25 +19,23 @@ constexpr Duration kTimerQuantum = std::chrono::milliseconds(5);
 // One running check of one real server address, shared by every server
 // (service) that asked for exactly this check.
 struct CheckRunner::Instance {
-  Instance(asio::io_context& io, Endpoint r, std::shared_ptr<const CheckDefinition> d, ProbeMaker m)
-      : real(r), def_ptr(std::move(d)), def(*def_ptr), make(std::move(m)),
-        tracker(def.rise, def.fall, def.initial), timer(io) {}
+  Instance(Endpoint r, std::shared_ptr<const CheckDefinition> d, ProbeMaker m)
+      : real(r), def_ptr(std::move(d)), def(*def_ptr), make(std::move(m)), tracker(def.rise, def.fall, def.initial) {}
   Endpoint real;
   std::shared_ptr<const CheckDefinition> def_ptr;
   const CheckDefinition& def;
   ProbeMaker make;
   HealthTracker tracker;
-  asio::steady_timer timer;
   TimePoint due{};
   std::shared_ptr<Probe> running;
-  bool scheduled = false;
+  bool scheduled = false;  // in due_
   bool removed = false;
   // (server, index of this check in that server's list)
   std::vector<std::pair<ServerId, std::size_t>> users;
 };
 
 CheckRunner::CheckRunner(asio::io_context& io, CurlMulti& multi, Options options)
-    : io_(io), multi_(multi), options_(std::move(options)), alive_(std::make_shared<int>(0)) {
+    : io_(io), multi_(multi), options_(std::move(options)), tick_(io), alive_(std::make_shared<int>(0)) {
   if (options_.max_concurrent == 0) options_.max_concurrent = 1;
 }
 
@@ -57,7 +55,7 @@ std::error_code CheckRunner::add_server(ServerId id, const Endpoint& real,
     }
     auto maker = make_probe_maker(io_, multi_, d, real);
     if (!maker) return maker.error();
-    auto inst = std::make_shared<Instance>(io_, real, std::move(d), std::move(maker).value());
+    auto inst = std::make_shared<Instance>(real, std::move(d), std::move(maker).value());
     picked.push_back(inst);
     created.push_back(inst);
   }
@@ -103,7 +101,7 @@ void CheckRunner::remove_server(ServerId id) {
 
 void CheckRunner::release(const std::shared_ptr<Instance>& c) {
   c->removed = true;
-  c->timer.cancel();
+  unschedule(c);
   if (c->running) c->running->cancel();  // its completion still decrements in_flight_
   instances_.erase(Key{c->real, c->def_ptr.get()});
   // Definitions no instance holds any more are swept now and then; until then
@@ -135,9 +133,12 @@ void CheckRunner::start() {
 void CheckRunner::stop() {
   started_ = false;
   queue_.clear();
+  due_.clear();
+  tick_.cancel();
+  tick_at_ = TimePoint::max();
   for (const auto& [key, inst] : instances_) {
     inst->removed = true;
-    inst->timer.cancel();
+    inst->scheduled = false;
     if (inst->running) inst->running->cancel();
   }
   instances_.clear();
@@ -148,26 +149,55 @@ void CheckRunner::stop() {
 void CheckRunner::schedule(const std::shared_ptr<Instance>& c, TimePoint due) {
   c->due = quantize(due, kTimerQuantum);
   c->scheduled = true;
-  c->timer.expires_at(c->due);
+  due_[c->due].push_back(c);
+  if (c->due < tick_at_) arm(c->due);
+}
+
+void CheckRunner::unschedule(const std::shared_ptr<Instance>& c) {
+  if (!c->scheduled) return;
+  c->scheduled = false;
+  auto slot = due_.find(c->due);
+  if (slot == due_.end()) return;
+  std::erase(slot->second, c);
+  if (slot->second.empty()) due_.erase(slot);  // the timer may fire for nothing once
+}
+
+void CheckRunner::arm(TimePoint at) {
+  tick_at_ = at;
+  tick_.expires_at(at);
   std::weak_ptr<int> alive = alive_;
-  c->timer.async_wait([this, alive, c](const sys::error_code& ec) {
-    if (ec || c->removed || alive.expired()) return;
-    on_due(c);
+  tick_.async_wait([this, alive](const sys::error_code& ec) {
+    if (ec || alive.expired()) return;
+    on_tick();
   });
 }
 
-void CheckRunner::on_due(const std::shared_ptr<Instance>& c) {
-  if (in_flight_ < options_.max_concurrent) return launch(c);
+void CheckRunner::on_tick() {
+  tick_at_ = TimePoint::max();
+  const TimePoint now = Clock::now();  // one read for every check due now
+  while (!due_.empty() && due_.begin()->first <= now) {
+    auto batch = std::move(due_.begin()->second);
+    due_.erase(due_.begin());
+    for (const auto& c : batch) {
+      c->scheduled = false;
+      // A check launched earlier in this batch may have removed this one.
+      if (!c->removed) on_due(c, now);
+    }
+  }
+  if (!due_.empty() && due_.begin()->first < tick_at_) arm(due_.begin()->first);
+}
+
+void CheckRunner::on_due(const std::shared_ptr<Instance>& c, TimePoint now) {
+  if (in_flight_ < options_.max_concurrent) return launch(c, now);
   queue_.push_back(c);
 }
 
-void CheckRunner::launch(const std::shared_ptr<Instance>& c) {
+void CheckRunner::launch(const std::shared_ptr<Instance>& c, TimePoint now) {
   ++in_flight_;
-  const TimePoint started = Clock::now();
   c->running = c->make();
   // A completion that arrives after the runner is gone finds `alive` expired.
   std::weak_ptr<int> alive = alive_;
-  c->running->start([this, alive, c, started](ProbeResult r) {
+  c->running->start(now, [this, alive, c, started = now](ProbeResult r) {
     if (!alive.expired()) on_done(c, std::move(r), started);
   });
 }
@@ -199,10 +229,12 @@ void CheckRunner::on_done(const std::shared_ptr<Instance>& c, ProbeResult r, Tim
 }
 
 void CheckRunner::drain_queue() {
+  if (queue_.empty()) return;
+  const TimePoint now = Clock::now();
   while (in_flight_ < options_.max_concurrent && !queue_.empty()) {
     auto c = queue_.front().lock();
     queue_.pop_front();
-    if (c && !c->removed) launch(c);
+    if (c && !c->removed) launch(c, now);
   }
 }
 
