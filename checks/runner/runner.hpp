@@ -25,6 +25,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "checks/core/check_definition.hpp"
 #include "checks/core/clock.hpp"
 #include "checks/core/server_health.hpp"
@@ -93,12 +95,16 @@ class CheckRunner {
  private:
   struct Instance;
   struct Server {
+    using Checks = boost::container::small_vector<std::shared_ptr<Instance>, 1>;
     Endpoint real;
-    std::vector<std::shared_ptr<Instance>> checks;
+    Checks checks;
     ServerHealth health;
   };
   // A check instance is identified by its address and its (interned) definition.
   using Key = std::pair<Endpoint, const CheckDefinition*>;
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept;
+  };
   std::shared_ptr<const CheckDefinition> intern(const CheckDefinition& d);
 
   void schedule(const std::shared_ptr<Instance>& c, TimePoint due);
@@ -118,7 +124,7 @@ class CheckRunner {
   bool started_ = false;
   std::size_t in_flight_ = 0;
   std::size_t releases_ = 0;
-  std::map<Key, std::shared_ptr<Instance>> instances_;
+  std::unordered_map<Key, std::shared_ptr<Instance>, KeyHash> instances_;
   // One copy of each distinct definition, however many servers use it (10,000
   // real servers of one service share the service's check).
   std::map<CheckDefinition, std::weak_ptr<const CheckDefinition>> definitions_;
