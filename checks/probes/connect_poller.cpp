@@ -1,12 +1,10 @@
-// ConnectPoller: connect, watch with a private epoll set, report; see
-// connect_poller.hpp.
+// ConnectPoller: connect, watch, report; see connect_poller.hpp.
 #include "checks/probes/connect_poller.hpp"
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <stdexcept>
 
 namespace tandem::checks {
 
@@ -15,12 +13,6 @@ namespace sys = boost::system;
 asio::io_context::id ConnectPoller::id;
 
 namespace {
-
-int make_epoll_set() {
-  const int fd = ::epoll_create1(EPOLL_CLOEXEC);
-  if (fd < 0) throw std::system_error(errno, std::system_category(), "ConnectPoller: epoll_create1");
-  return fd;
-}
 
 // The connect's outcome once epoll reported the socket: only an error event
 // needs SO_ERROR (a writable socket without one is connected).
@@ -36,7 +28,9 @@ std::error_code outcome(int fd, std::uint32_t events) {
 }  // namespace
 
 ConnectPoller::ConnectPoller(asio::io_context& io)
-    : asio::io_context::service(io), epoll_(io, make_epoll_set()), timer_(io) {}
+    : asio::io_context::service(io),
+      set_(io, [this](std::uint64_t ticket, std::uint32_t events) { on_event(ticket, events); }),
+      timer_(io) {}
 
 ConnectPoller::~ConnectPoller() = default;
 
@@ -52,70 +46,51 @@ void ConnectPoller::shutdown() {
 ConnectPoller::Ticket ConnectPoller::connect(UniqueFd fd, const asio::ip::tcp::endpoint& target,
                                              TimePoint deadline, Done done) {
   const Ticket ticket = next_ticket_++;
-  std::error_code immediate;
-  if (::connect(fd.get(), target.data(), static_cast<socklen_t>(target.size())) == 0) {
-    // Connected at once (possible on loopback): reported on the next turn.
+  Pending p{std::move(fd), std::move(done), false, {}};
+  if (::connect(p.fd.get(), target.data(), static_cast<socklen_t>(target.size())) == 0) {
+    // Connected at once (possible on loopback).
   } else if (errno != EINPROGRESS) {
-    immediate = {errno, std::system_category()};
+    p.immediate = {errno, std::system_category()};
+  } else if (auto ec = set_.add(p.fd.get(), EPOLLOUT | EPOLLONESHOT, ticket)) {
+    p.immediate = ec;
   } else {
-    epoll_event ev{};
-    ev.events = EPOLLOUT | EPOLLONESHOT;  // one report; close() removes it from the set
-    ev.data.u64 = ticket;
-    if (::epoll_ctl(epoll_.native_handle(), EPOLL_CTL_ADD, fd.get(), &ev) != 0) {
-      immediate = {errno, std::system_category()};
-    } else {
-      pending_.emplace(ticket, Pending{std::move(fd), std::move(done), {}});
-      deadlines_.emplace(deadline, ticket);
-      if (deadline < armed_) arm(deadline);
-      if (!waiting_) wait_ready();
-      return ticket;
-    }
+    p.watched = true;
   }
-  if (immediate) fd.reset();
-  pending_.emplace(ticket, Pending{std::move(fd), std::move(done), immediate});
-  asio::post(get_io_context(), [this, ticket] {
-    auto node = pending_.extract(ticket);
-    if (node.empty()) return;  // cancelled meanwhile
-    Pending p = std::move(node.mapped());
-    p.done(p.immediate, std::move(p.fd));
-  });
+  if (p.watched) {
+    deadlines_.emplace(deadline, ticket);
+    if (deadline < armed_) arm(deadline);
+  } else {
+    // Reported on the next turn of the loop, as promised.
+    asio::post(get_io_context(), [this, ticket] {
+      if (auto q = take(ticket)) {
+        if (q->immediate) q->fd.reset();
+        q->done(q->immediate, std::move(q->fd));
+      }
+    });
+  }
+  pending_.emplace(ticket, std::move(p));
   return ticket;
 }
 
+std::optional<ConnectPoller::Pending> ConnectPoller::take(Ticket ticket) {
+  auto node = pending_.extract(ticket);
+  if (node.empty()) return std::nullopt;
+  // EPOLLONESHOT has disabled the registration after its one report, and the
+  // socket's close removes it: no epoll_ctl either way.
+  if (node.mapped().watched) set_.forget();
+  return std::move(node.mapped());
+}
+
 void ConnectPoller::cancel(Ticket ticket) {
-  // Closing the socket also takes it out of the epoll set.
-  pending_.erase(ticket);
-}
-
-void ConnectPoller::wait_ready() {
-  waiting_ = true;
-  epoll_.async_wait(asio::posix::descriptor_base::wait_read, [this](const sys::error_code& ec) {
-    waiting_ = false;
-    if (!ec) on_ready();
-  });
-}
-
-void ConnectPoller::on_ready() {
-  // Asio watches the epoll set edge-triggered: wait again before draining, so
-  // readiness that arrives during the drain wakes us once more.
-  if (!pending_.empty()) wait_ready();
-  constexpr int kBatch = 64;
-  epoll_event events[kBatch];
-  for (;;) {
-    const int n = ::epoll_wait(epoll_.native_handle(), events, kBatch, 0);
-    if (n < 0 && errno == EINTR) continue;
-    for (int i = 0; i < n; ++i) on_event(events[i].data.u64, events[i].events);
-    if (n < kBatch) break;
-  }
+  take(ticket);  // closing the socket takes it out of the epoll set
 }
 
 void ConnectPoller::on_event(Ticket ticket, std::uint32_t events) {
-  auto node = pending_.extract(ticket);
-  if (node.empty()) return;  // cancelled, or timed out, after epoll queued it
-  Pending p = std::move(node.mapped());
-  const std::error_code ec = outcome(p.fd.get(), events);
-  if (ec) p.fd.reset();
-  p.done(ec, std::move(p.fd));
+  auto p = take(ticket);
+  if (!p) return;  // cancelled, or timed out, after epoll queued it
+  const std::error_code ec = outcome(p->fd.get(), events);
+  if (ec) p->fd.reset();
+  p->done(ec, std::move(p->fd));
 }
 
 void ConnectPoller::arm(TimePoint at) {
@@ -131,17 +106,15 @@ void ConnectPoller::on_deadline() {
   const TimePoint now = Clock::now();
   while (!deadlines_.empty()) {
     const auto [at, ticket] = deadlines_.top();
-    auto it = pending_.find(ticket);
-    if (it != pending_.end() && at > now) {
+    if (pending_.contains(ticket) && at > now) {
       arm(at);  // the earliest connect still in progress
       return;
     }
     deadlines_.pop();
-    if (it == pending_.end()) continue;  // finished long ago
-    Pending p = std::move(it->second);
-    pending_.erase(it);
-    p.fd.reset();  // closing also takes it out of the epoll set
-    p.done(std::make_error_code(std::errc::timed_out), UniqueFd());
+    auto p = take(ticket);
+    if (!p) continue;  // finished long ago
+    p->fd.reset();
+    p->done(std::make_error_code(std::errc::timed_out), UniqueFd());
   }
 }
 

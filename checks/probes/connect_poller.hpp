@@ -1,14 +1,10 @@
 // ConnectPoller: the non-blocking TCP connects of one io_context's probes,
-// watched by a private epoll set that the Asio loop waits on as one descriptor.
+// watched in a private EpollSet (see epoll_set.hpp for why not Asio's).
 //
-// Why not asio::ip::tcp::socket::async_connect: Asio sets non-blocking mode
-// with its own ioctl, adds each socket to its epoll set twice (read interest
-// when opened, write interest when connecting), and after readiness polls the
-// socket and reads SO_ERROR: about nine system calls per TCP check (strace).
-// Here a check costs socket (non-blocking from birth), connect, one epoll_ctl
+// A connect costs socket (non-blocking from birth), connect, one epoll_ctl
 // and close, plus a share of the wake-ups; SO_ERROR is read only when epoll
-// reports an error. System calls are most of what a TCP check costs, and
-// inside user-mode-linux each costs about 26 us.
+// reports an error. Through asio::ip::tcp::socket::async_connect it cost about
+// nine system calls (ioctl, two epoll_ctl, poll, getsockopt, ...).
 //
 // One per io_context, as an Asio service: asio::use_service<ConnectPoller>(io).
 // Not thread-safe: use it from the thread that runs the io_context.
@@ -16,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <queue>
 #include <system_error>
 #include <unordered_map>
@@ -23,6 +20,7 @@
 #include <vector>
 
 #include "checks/core/clock.hpp"
+#include "checks/probes/epoll_set.hpp"
 #include "common/asio.hpp"
 #include "common/unique_fd.hpp"
 
@@ -54,20 +52,20 @@ class ConnectPoller final : public asio::io_context::service {
   struct Pending {
     UniqueFd fd;
     Done done;
-    std::error_code immediate;  // connect() itself failed: reported on the next turn
+    bool watched = false;       // in the epoll set (else reported on the next turn)
+    std::error_code immediate;  // connect() itself failed
   };
   using Deadline = std::pair<TimePoint, Ticket>;
 
   void shutdown() override;
-  void wait_ready();
-  void on_ready();
   void on_event(Ticket ticket, std::uint32_t events);
+  // Takes the connect out of the table (and its socket out of the set).
+  std::optional<Pending> take(Ticket ticket);
   void arm(TimePoint at);
   void on_deadline();
 
-  asio::posix::stream_descriptor epoll_;  // owns the private epoll set
+  EpollSet set_;
   asio::steady_timer timer_;
-  bool waiting_ = false;
   TimePoint armed_ = TimePoint::max();
   Ticket next_ticket_ = 1;
   std::unordered_map<Ticket, Pending> pending_;

@@ -64,6 +64,9 @@ void TcpProbe::on_connect(std::error_code ec, UniqueFd fd) {
   if (completion_.finished()) return;
   if (ec == std::errc::connection_refused) return conclude(ProbeResult::failure(reason::connect_refused()));
   if (ec == std::errc::timed_out) return conclude(ProbeResult::failure(reason::connect_timeout(def_->timeout)));
+  // The handshake completed but the peer reset before we looked (a listener
+  // that closed with the connection still in its accept queue).
+  if (ec == std::errc::connection_reset) return conclude(ProbeResult::failure(reason::connection_reset()));
   if (ec) return conclude(ProbeResult::failure(reason::connect_failed(ec.message())));
   if (def_->send.empty() && def_->expect.empty()) {
     fd.reset();  // closed before the verdict: open descriptors never exceed the probes in flight
