@@ -8,8 +8,6 @@
 
 namespace tandem::checks {
 
-namespace sys = boost::system;
-
 asio::io_context::id ConnectPoller::id;
 
 namespace {
@@ -29,8 +27,8 @@ std::error_code outcome(int fd, std::uint32_t events) {
 
 ConnectPoller::ConnectPoller(asio::io_context& io)
     : asio::io_context::service(io),
-      set_(io, [this](std::uint64_t ticket, std::uint32_t events) { on_event(ticket, events); }),
-      timer_(io) {}
+      set_(io, [this](std::uint64_t ticket, std::uint32_t events, TimePoint seen) { on_event(ticket, events, seen); },
+           [this](TimePoint due) { expire(due); }) {}
 
 ConnectPoller::~ConnectPoller() = default;
 
@@ -58,13 +56,12 @@ ConnectPoller::Ticket ConnectPoller::connect(UniqueFd fd, const asio::ip::tcp::e
   }
   if (p.watched) {
     deadlines_.emplace(deadline, ticket);
-    if (deadline < armed_) arm(deadline);
   } else {
     // Reported on the next turn of the loop, as promised.
     asio::post(get_io_context(), [this, ticket] {
       if (auto q = take(ticket)) {
         if (q->immediate) q->fd.reset();
-        q->done(q->immediate, std::move(q->fd));
+        q->done(q->immediate, std::move(q->fd), TimePoint{});
       }
     });
   }
@@ -85,36 +82,24 @@ void ConnectPoller::cancel(Ticket ticket) {
   take(ticket);  // closing the socket takes it out of the epoll set
 }
 
-void ConnectPoller::on_event(Ticket ticket, std::uint32_t events) {
+void ConnectPoller::on_event(Ticket ticket, std::uint32_t events, TimePoint seen) {
   auto p = take(ticket);
   if (!p) return;  // cancelled, or timed out, after epoll queued it
   const std::error_code ec = outcome(p->fd.get(), events);
   if (ec) p->fd.reset();
-  p->done(ec, std::move(p->fd));
+  p->done(ec, std::move(p->fd), seen);
 }
 
-void ConnectPoller::arm(TimePoint at) {
-  armed_ = at;
-  timer_.expires_at(at);
-  timer_.async_wait([this](const sys::error_code& ec) {
-    if (ec != asio::error::operation_aborted) on_deadline();
-  });
-}
-
-void ConnectPoller::on_deadline() {
-  armed_ = TimePoint::max();
-  const TimePoint now = Clock::now();
+void ConnectPoller::expire(TimePoint now) {
   while (!deadlines_.empty()) {
     const auto [at, ticket] = deadlines_.top();
-    if (pending_.contains(ticket) && at > now) {
-      arm(at);  // the earliest connect still in progress
-      return;
-    }
+    const bool pending = pending_.contains(ticket);
+    if (pending && at > now) return;  // the earliest connect still in progress
     deadlines_.pop();
+    if (!pending) continue;  // finished long ago
     auto p = take(ticket);
-    if (!p) continue;  // finished long ago
     p->fd.reset();
-    p->done(std::make_error_code(std::errc::timed_out), UniqueFd());
+    p->done(std::make_error_code(std::errc::timed_out), UniqueFd(), now);
   }
 }
 

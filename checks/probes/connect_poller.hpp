@@ -1,5 +1,6 @@
 // ConnectPoller: the non-blocking TCP connects of one io_context's probes,
-// watched in a private EpollSet (see epoll_set.hpp for why not Asio's).
+// watched in a private EpollSet (see epoll_set.hpp for why not Asio's), whose
+// looks on the 5 ms grid also expire deadlines (no timer of its own).
 //
 // A connect costs socket (non-blocking from birth), connect, one epoll_ctl
 // and close, plus a share of the wake-ups; SO_ERROR is read only when epoll
@@ -29,8 +30,10 @@ namespace tandem::checks {
 class ConnectPoller final : public asio::io_context::service {
  public:
   // The connected socket on success; on failure the connect's error (from
-  // SO_ERROR, or std::errc::timed_out at the deadline) and no socket.
-  using Done = std::function<void(std::error_code, UniqueFd)>;
+  // SO_ERROR, or std::errc::timed_out at the deadline) and no socket. `seen`
+  // is the grid time of the look that found the outcome (empty for a connect
+  // that failed or succeeded inside connect()).
+  using Done = std::function<void(std::error_code, UniqueFd, TimePoint seen)>;
   using Ticket = std::uint64_t;
 
   static asio::io_context::id id;
@@ -58,19 +61,17 @@ class ConnectPoller final : public asio::io_context::service {
   using Deadline = std::pair<TimePoint, Ticket>;
 
   void shutdown() override;
-  void on_event(Ticket ticket, std::uint32_t events);
+  void on_event(Ticket ticket, std::uint32_t events, TimePoint seen);
+  // Times out the connects whose deadline is at or before `now`.
+  void expire(TimePoint now);
   // Takes the connect out of the table (and its socket out of the set).
   std::optional<Pending> take(Ticket ticket);
-  void arm(TimePoint at);
-  void on_deadline();
 
   EpollSet set_;
-  asio::steady_timer timer_;
-  TimePoint armed_ = TimePoint::max();
   Ticket next_ticket_ = 1;
   std::unordered_map<Ticket, Pending> pending_;
-  // Earliest first. Entries of connects that already finished stay until they
-  // reach the top, so the timer fires about once per timeout, not per connect.
+  // Earliest first. Entries of connects that already finished are dropped
+  // when they reach the top.
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
 };
 

@@ -12,7 +12,7 @@ namespace sys = boost::system;
 CurlMulti::CurlMulti(asio::io_context& io, std::size_t max_pooled_handles)
     : io_(io),
       multi_(nullptr),
-      set_(io, [this](std::uint64_t key, std::uint32_t events) { on_event(key, events); }),
+      set_(io, [this](std::uint64_t key, std::uint32_t events, TimePoint) { on_event(key, events); }),
       timer_(io),
       max_pooled_(max_pooled_handles),
       alive_(std::make_shared<int>(0)) {

@@ -45,7 +45,7 @@ void TcpProbe::run(TimePoint now, ProbeDone done) {
   }
   auto self = shared_from_this();
   connect_ticket_ = poller_.connect(std::move(fd), target_, deadline_at_,
-                                    [self](std::error_code ec, UniqueFd s) { self->on_connect(ec, std::move(s)); });
+                                    [self](std::error_code ec, UniqueFd s, TimePoint seen) { self->on_connect(ec, std::move(s), seen); });
 }
 
 void TcpProbe::cancel() {
@@ -60,17 +60,19 @@ void TcpProbe::on_deadline(const sys::error_code& ec) {
   conclude(ProbeResult::failure(reason::reply_mismatch(std::string_view(reply_.data(), filled_), def_->expect)));
 }
 
-void TcpProbe::on_connect(std::error_code ec, UniqueFd fd) {
+void TcpProbe::on_connect(std::error_code ec, UniqueFd fd, TimePoint seen) {
   if (completion_.finished()) return;
-  if (ec == std::errc::connection_refused) return conclude(ProbeResult::failure(reason::connect_refused()));
-  if (ec == std::errc::timed_out) return conclude(ProbeResult::failure(reason::connect_timeout(def_->timeout)));
+  if (ec == std::errc::connection_refused)
+    return conclude(ProbeResult::failure(reason::connect_refused()).seen_at(seen));
+  if (ec == std::errc::timed_out)
+    return conclude(ProbeResult::failure(reason::connect_timeout(def_->timeout)).seen_at(seen));
   // The handshake completed but the peer reset before we looked (a listener
   // that closed with the connection still in its accept queue).
   if (ec == std::errc::connection_reset) return conclude(ProbeResult::failure(reason::connection_reset()));
   if (ec) return conclude(ProbeResult::failure(reason::connect_failed(ec.message())));
   if (def_->send.empty() && def_->expect.empty()) {
     fd.reset();  // closed before the verdict: open descriptors never exceed the probes in flight
-    return conclude(ProbeResult::success("connected"));
+    return conclude(ProbeResult::success("connected").seen_at(seen));
   }
   sys::error_code aec;
   socket_.assign(target_.protocol(), fd.release(), aec);

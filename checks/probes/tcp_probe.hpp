@@ -32,7 +32,7 @@ class TcpProbe final : public Probe, public std::enable_shared_from_this<TcpProb
  private:
   void run(TimePoint now, ProbeDone done) override;
   enum class Phase { connecting, sending, reading };
-  void on_connect(std::error_code ec, UniqueFd fd);
+  void on_connect(std::error_code ec, UniqueFd fd, TimePoint seen);
   void on_write(const boost::system::error_code& ec);
   void read_more();
   void on_read(const boost::system::error_code& ec, std::size_t n);

@@ -12,13 +12,6 @@ namespace tandem::checks {
 
 namespace sys = boost::system;
 
-namespace {
-// Due times are rounded up to this grid so checks due close together share a
-// wake-up of the loop (see quantize()); an interval that is not a multiple of
-// it is in effect rounded up to one.
-constexpr Duration kTimerQuantum = std::chrono::milliseconds(5);
-}  // namespace
-
 // One running check of one real server address, shared by every server
 // (service) that asked for exactly this check.
 // Ten thousand of these may exist: keep it small (no per-instance timer,
@@ -162,7 +155,7 @@ void CheckRunner::stop() {
 }
 
 void CheckRunner::schedule(const std::shared_ptr<Instance>& c, TimePoint due) {
-  c->due = quantize(due, kTimerQuantum);
+  c->due = quantize(due, kLoopQuantum);
   c->scheduled = true;
   due_[c->due].push_back(c);
   if (c->due < tick_at_) arm(c->due);
@@ -221,7 +214,7 @@ void CheckRunner::on_done(const std::shared_ptr<Instance>& c, ProbeResult r, Tim
   --in_flight_;
   c->running.reset();
   if (!c->removed) {
-    const TimePoint now = Clock::now();
+    const TimePoint now = r.at != TimePoint{} ? r.at : Clock::now();
     if (options_.on_run) {
       try {
         options_.on_run(ProbeRun{c->real, c->def(), c->due, started, now, r});
