@@ -41,7 +41,7 @@ void ConnectPoller::shutdown() {
   deadlines_ = {};
 }
 
-ConnectPoller::Ticket ConnectPoller::connect(UniqueFd fd, const asio::ip::tcp::endpoint& target,
+ConnectPoller::Ticket ConnectPoller::connect(UniqueFd fd, const asio::ip::tcp::endpoint& target, TimePoint now,
                                              TimePoint deadline, Done done) {
   const Ticket ticket = next_ticket_++;
   Pending p{std::move(fd), std::move(done), false, {}};
@@ -49,7 +49,7 @@ ConnectPoller::Ticket ConnectPoller::connect(UniqueFd fd, const asio::ip::tcp::e
     // Connected at once (possible on loopback).
   } else if (errno != EINPROGRESS) {
     p.immediate = {errno, std::system_category()};
-  } else if (auto ec = set_.add(p.fd.get(), EPOLLOUT | EPOLLONESHOT, ticket)) {
+  } else if (auto ec = set_.add(p.fd.get(), EPOLLOUT | EPOLLONESHOT, ticket, now)) {
     p.immediate = ec;
   } else {
     p.watched = true;

@@ -42,9 +42,11 @@ class ConnectPoller final : public asio::io_context::service {
   ~ConnectPoller() override;
 
   // Connects `fd`, a non-blocking stream socket (bound to a source or not), to
-  // `target`. `done` runs exactly once, from the loop and never inside
-  // connect(), unless cancel(ticket) comes first.
-  Ticket connect(UniqueFd fd, const asio::ip::tcp::endpoint& target, TimePoint deadline, Done done);
+  // `target`, starting at `now` and giving up at `deadline`. `done` runs
+  // exactly once, from the loop and never inside connect(), unless
+  // cancel(ticket) comes first.
+  Ticket connect(UniqueFd fd, const asio::ip::tcp::endpoint& target, TimePoint now, TimePoint deadline,
+                 Done done);
   // Closes the socket of a connect not yet reported; its `done` never runs.
   // Unknown or finished tickets are ignored.
   void cancel(Ticket ticket);

@@ -30,11 +30,11 @@ std::error_code control(int set, int op, int fd, std::uint32_t events, std::uint
 EpollSet::EpollSet(asio::io_context& io, OnEvent on_event, OnLook on_look)
     : set_(make_epoll_set()), timer_(io), on_event_(std::move(on_event)), on_look_(std::move(on_look)) {}
 
-std::error_code EpollSet::add(int fd, std::uint32_t events, std::uint64_t key) {
+std::error_code EpollSet::add(int fd, std::uint32_t events, std::uint64_t key, TimePoint now) {
   if (auto ec = control(set_.get(), EPOLL_CTL_ADD, fd, events, key)) return ec;
   ++registered_;
   // Idle until now: the next grid point (while looking, the next look is set).
-  if (!looking_) look_at(quantize(Clock::now(), kLoopQuantum));
+  if (!looking_) look_at(quantize(now != TimePoint{} ? now : Clock::now(), kLoopQuantum));
   return {};
 }
 

@@ -42,7 +42,9 @@ class EpollSet {
   EpollSet(const EpollSet&) = delete;
   EpollSet& operator=(const EpollSet&) = delete;
 
-  std::error_code add(int fd, std::uint32_t events, std::uint64_t key);
+  // `now`, if the caller knows it, saves a clock read when the set was idle
+  // (it decides the grid point of the next look).
+  std::error_code add(int fd, std::uint32_t events, std::uint64_t key, TimePoint now = {});
   std::error_code modify(int fd, std::uint32_t events, std::uint64_t key);
   // Removes a descriptor that stays open; one that is about to be closed
   // needs only forget().

@@ -44,7 +44,7 @@ void TcpProbe::run(TimePoint now, ProbeDone done) {
       return finish(ProbeResult::failure(reason::source_bind_failed(*source, std::strerror(errno))));
   }
   auto self = shared_from_this();
-  connect_ticket_ = poller_.connect(std::move(fd), target_, deadline_at_,
+  connect_ticket_ = poller_.connect(std::move(fd), target_, now, deadline_at_,
                                     [self](std::error_code ec, UniqueFd s, TimePoint seen) { self->on_connect(ec, std::move(s), seen); });
 }
 

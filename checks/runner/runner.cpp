@@ -43,7 +43,8 @@ std::size_t CheckRunner::KeyHash::operator()(const Key& k) const noexcept {
 }
 
 CheckRunner::CheckRunner(asio::io_context& io, CurlMulti& multi, Options options)
-    : io_(io), multi_(multi), options_(std::move(options)), tick_(io), alive_(std::make_shared<int>(0)) {
+    : io_(io), multi_(multi), options_(std::move(options)), ticks_{asio::steady_timer(io), asio::steady_timer(io)},
+      alive_(std::make_shared<int>(0)) {
   if (options_.max_concurrent == 0) options_.max_concurrent = 1;
 }
 
@@ -142,8 +143,8 @@ void CheckRunner::stop() {
   started_ = false;
   queue_.clear();
   due_.clear();
-  tick_.cancel();
-  tick_at_ = TimePoint::max();
+  for (auto& t : ticks_) t.cancel();
+  tick_at_ = {TimePoint::max(), TimePoint::max()};
   for (const auto& [key, inst] : instances_) {
     inst->removed = true;
     inst->scheduled = false;
@@ -158,7 +159,7 @@ void CheckRunner::schedule(const std::shared_ptr<Instance>& c, TimePoint due) {
   c->due = quantize(due, kLoopQuantum);
   c->scheduled = true;
   due_[c->due].push_back(c);
-  if (c->due < tick_at_) arm(c->due);
+  if (c->due < std::max(tick_at_[0], tick_at_[1])) cover();
 }
 
 void CheckRunner::unschedule(const std::shared_ptr<Instance>& c) {
@@ -170,18 +171,30 @@ void CheckRunner::unschedule(const std::shared_ptr<Instance>& c) {
   if (slot->second.empty()) due_.erase(slot);  // the timer may fire for nothing once
 }
 
-void CheckRunner::arm(TimePoint at) {
-  tick_at_ = at;
-  tick_.expires_at(at);
+void CheckRunner::cover() {
+  const TimePoint none = TimePoint::max();
+  TimePoint want[2] = {none, none};
+  auto slot = due_.begin();
+  for (int i = 0; i < 2 && slot != due_.end(); ++i, ++slot) want[i] = slot->first;
+  for (const TimePoint w : want) {
+    if (w == none || w == tick_at_[0] || w == tick_at_[1]) continue;
+    const std::size_t free = tick_at_[0] != want[0] && tick_at_[0] != want[1] ? 0 : 1;
+    arm(free, w);
+  }
+}
+
+void CheckRunner::arm(std::size_t timer, TimePoint at) {
+  tick_at_[timer] = at;
+  ticks_[timer].expires_at(at);
   std::weak_ptr<int> alive = alive_;
-  tick_.async_wait([this, alive](const sys::error_code& ec) {
+  ticks_[timer].async_wait([this, alive, timer](const sys::error_code& ec) {
     if (ec || alive.expired()) return;
-    on_tick();
+    on_tick(timer);
   });
 }
 
-void CheckRunner::on_tick() {
-  tick_at_ = TimePoint::max();
+void CheckRunner::on_tick(std::size_t timer) {
+  tick_at_[timer] = TimePoint::max();
   const TimePoint now = Clock::now();  // one read for every check due now
   while (!due_.empty() && due_.begin()->first <= now) {
     auto batch = std::move(due_.begin()->second);
@@ -192,7 +205,7 @@ void CheckRunner::on_tick() {
       if (!c->removed) on_due(c, now);
     }
   }
-  if (!due_.empty() && due_.begin()->first < tick_at_) arm(due_.begin()->first);
+  cover();
 }
 
 void CheckRunner::on_due(const std::shared_ptr<Instance>& c, TimePoint now) {

@@ -14,6 +14,7 @@
 //   check; every change is reported as a ServerTransition.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -109,8 +110,9 @@ class CheckRunner {
 
   void schedule(const std::shared_ptr<Instance>& c, TimePoint due);
   void unschedule(const std::shared_ptr<Instance>& c);
-  void arm(TimePoint at);
-  void on_tick();
+  void cover();
+  void arm(std::size_t timer, TimePoint at);
+  void on_tick(std::size_t timer);
   void on_due(const std::shared_ptr<Instance>& c, TimePoint now);
   void launch(const std::shared_ptr<Instance>& c, TimePoint now);
   void on_done(const std::shared_ptr<Instance>& c, ProbeResult r, TimePoint started);
@@ -129,10 +131,13 @@ class CheckRunner {
   // real servers of one service share the service's check).
   std::map<CheckDefinition, std::weak_ptr<const CheckDefinition>> definitions_;
   std::unordered_map<ServerId, Server> servers_;
-  // Scheduled checks by due time (on the grid); `tick_` expires at the first.
+  // Scheduled checks by due time (on the grid). Two timers cover the two
+  // earliest due times (cover()): when one fires, the loop's own timer
+  // already points at the next slot, so a slot costs one timerfd_settime,
+  // not two (one after the expiry, one for the re-arm).
   std::map<TimePoint, std::vector<std::shared_ptr<Instance>>> due_;
-  asio::steady_timer tick_;
-  TimePoint tick_at_ = TimePoint::max();
+  std::array<asio::steady_timer, 2> ticks_;
+  std::array<TimePoint, 2> tick_at_{TimePoint::max(), TimePoint::max()};
   std::deque<std::weak_ptr<Instance>> queue_;
   std::shared_ptr<int> alive_;  // handlers hold a weak_ptr: no use after destruction
 };
