@@ -1,37 +1,48 @@
-// tandem_guest_cpu: a CPU gauge for a user-mode-linux guest that does not depend
-// on where the guest's timer tick falls.
+// tandem_guest_cpu: CPU of a user-mode-linux guest, measured by the host.
 //
 // Why: Debian's UML 6.1 has CONFIG_HZ=100, tick-based CPU accounting and no
-// sched_clock of its own, so a task's run time (/proc/PID/stat, schedstat,
-// getrusage) advances in whole 10 ms jiffies, charged to whoever is running
-// when the jiffy changes. A task that works in short bursts is under-charged,
-// and one whose bursts start right after a tick (tandem's checker wakes on a
-// 5 ms grid) is charged almost nothing. `bursts` shows this with work of known
-// length; `spin` measures the whole guest instead.
+// sched_clock of its own (the generic one counts jiffies), so inside the guest
+// a task's run time (/proc/PID/stat, schedstat, getrusage) advances in whole
+// 10 ms jiffies. A task that works in short bursts is under-charged, and one
+// whose bursts start on a timer grid (tandem's checker wakes on a 5 ms grid) is
+// charged almost nothing. `bursts` shows this with work of known length.
+//
+// The host accounts the guest precisely: the guest's kernel and each of its
+// address spaces are host processes in one process group (the UML kernel's),
+// and the host's run time (schedstat, nanoseconds) is not tick-sampled. The
+// guest is idle when the host processes sleep, so their CPU over a window is
+// everything the guest did in it, and other load on the host does not change
+// it (a spinner inside the guest, tried first, did depend on that load).
 //
 // Usage:
-//   tandem_guest_cpu spin FILE
-//     An idle-priority (SCHED_IDLE, else nice 19) loop that counts fixed units of
-//     work and every 100 ms writes "MONOTONIC_SECONDS UNITS" to FILE (atomically,
-//     by rename). It only runs when nothing else in the guest wants the CPU, so
-//     its rate against its rate alone gives the fraction of the guest's CPU that
-//     everything else used: busy = 1 - rate / rate_alone. Runs until SIGTERM.
-//   tandem_guest_cpu bursts SECONDS PERIOD_US BURST_US grid|random
-//     Known work for checking a gauge: one busy burst of BURST_US every PERIOD_US,
-//     woken at multiples of PERIOD_US of CLOCK_MONOTONIC (grid, as tandem's
-//     timers) or at a random point of each period (random). Prints the true busy
-//     time (the bursts' own clock) and what getrusage charged for it.
-#include <sched.h>
+//   tandem_guest_cpu watch PGID MARKS OUT        (on the host)
+//     Follows the file MARKS (inotify); for each line the guest appends, writes
+//     "CPU_NS MONOTONIC_NS LINE" to OUT, CPU_NS being the run time so far of the
+//     process group PGID (live threads' schedstat plus the children the group's
+//     leader reaped). Ends when the group is gone.
+//   tandem_guest_cpu bursts SECONDS PERIOD_US BURST_US grid|random [MARKS LABEL]
+//     (in the guest) Known work for checking a gauge: one busy burst of
+//     BURST_US every PERIOD_US, woken at multiples of PERIOD_US of
+//     CLOCK_MONOTONIC (grid, as tandem's timers) or at a random point of each
+//     period (random). Prints its true busy time (the bursts' own clock) and
+//     what getrusage charged; with MARKS, appends "begin LABEL" before the
+//     first burst and "end LABEL TRUE_S WALL_S GETRUSAGE_S" after the last.
+#include <dirent.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 
 namespace {
@@ -49,70 +60,113 @@ double cpu_seconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-// One unit of pure integer work (no memory traffic, no system call): about
-// 30 us on a current x86 core. The result is returned so it is not optimised away.
-std::uint64_t work_unit(std::uint64_t x) {
-  for (int i = 0; i < 20000; ++i) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
+// ---- watch (host) ----------------------------------------------------------------
+
+bool is_pid(const char* name) { return *name != '\0' && std::strspn(name, "0123456789") == std::strlen(name); }
+
+// Run time of one process's threads so far, in ns (schedstat's first field).
+std::int64_t threads_ns(const std::string& proc) {
+  std::int64_t sum = 0;
+  DIR* tasks = opendir((proc + "/task").c_str());
+  if (tasks == nullptr) return 0;
+  while (dirent* t = readdir(tasks)) {
+    if (!is_pid(t->d_name)) continue;
+    std::ifstream in(proc + "/task/" + t->d_name + "/schedstat");
+    long long ns = 0;
+    if (in >> ns) sum += ns;
   }
-  return x;
+  closedir(tasks);
+  return sum;
 }
 
-volatile sig_atomic_t report_due = 0;
-volatile sig_atomic_t stop = 0;
-
-void write_sample(const std::string& file, std::uint64_t units) {
-  const std::string tmp = file + ".tmp";
-  if (FILE* f = std::fopen(tmp.c_str(), "w")) {
-    std::fprintf(f, "%.6f %llu\n", static_cast<double>(now_ns()) / 1e9, static_cast<unsigned long long>(units));
-    std::fclose(f);
-    std::rename(tmp.c_str(), file.c_str());
-  }
-}
-
-int spin(const std::string& file) {
-  sched_param p{};
-  const char* policy = "SCHED_IDLE";
-  if (sched_setscheduler(0, SCHED_IDLE, &p) != 0) {
-    policy = "nice 19";
-    if (setpriority(PRIO_PROCESS, 0, 19) != 0) {
-      std::perror("tandem_guest_cpu spin: neither SCHED_IDLE nor nice 19");
-      return 1;
+// Run time so far of every process in group `pgid`, in ns: the live ones'
+// threads, plus what the leader's reaped children used (cutime + cstime, which
+// the host adds up from precise run time; only the leader forks in UML).
+// Returns -1 when the group has no process left.
+std::int64_t group_cpu_ns(pid_t pgid) {
+  static const long hz = sysconf(_SC_CLK_TCK);
+  std::int64_t sum = 0;
+  bool any = false;
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return -1;
+  while (dirent* e = readdir(proc)) {
+    if (!is_pid(e->d_name)) continue;
+    const std::string dir = std::string("/proc/") + e->d_name;
+    std::ifstream in(dir + "/stat");
+    std::string stat;
+    if (!std::getline(in, stat)) continue;
+    const auto paren = stat.rfind(')');
+    if (paren == std::string::npos) continue;
+    std::istringstream fields(stat.substr(paren + 2));  // from field 3, state
+    std::string state;
+    long long ppid = 0, pgrp = 0, skip = 0, cutime = 0, cstime = 0;
+    fields >> state >> ppid >> pgrp;
+    if (pgrp != pgid) continue;
+    any = true;
+    sum += threads_ns(dir);
+    if (std::atoll(e->d_name) == pgid) {
+      for (int f = 6; f <= 15; ++f) fields >> skip;  // session .. stime
+      fields >> cutime >> cstime;
+      sum += (cutime + cstime) * 1'000'000'000 / hz;
     }
   }
-  std::fprintf(stderr, "tandem_guest_cpu spin: %s\n", policy);
-  struct sigaction sa {};
-  sa.sa_handler = [](int) { report_due = 1; };
-  sigaction(SIGALRM, &sa, nullptr);
-  sa.sa_handler = [](int) { stop = 1; };
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  // The report timer, not a clock read per unit: in UML every clock_gettime is
-  // a system call, and the loop should touch the kernel as little as possible.
-  itimerval every{{0, 100'000}, {0, 100'000}};
-  setitimer(ITIMER_REAL, &every, nullptr);
-  std::uint64_t units = 0, x = 88172645463325252ULL;
-  write_sample(file, units);
-  while (!stop) {
-    x = work_unit(x);
-    ++units;
-    if (report_due) {
-      report_due = 0;
-      write_sample(file, units);
-    }
-  }
-  return x == 0 ? 1 : 0;  // x is never 0 (xorshift); the test keeps it live
+  closedir(proc);
+  return any ? sum : -1;
 }
 
-int bursts(int seconds, std::int64_t period_ns, std::int64_t burst_ns, bool random_phase) {
+int watch(pid_t pgid, const std::string& marks, const std::string& out_path) {
+  const int fd = inotify_init1(IN_CLOEXEC);
+  if (fd < 0 || inotify_add_watch(fd, marks.c_str(), IN_MODIFY) < 0) {
+    std::fprintf(stderr, "tandem_guest_cpu watch: inotify on %s: %s\n", marks.c_str(), std::strerror(errno));
+    return 1;
+  }
+  FILE* out = std::fopen(out_path.c_str(), "a");
+  std::ifstream in(marks);
+  if (out == nullptr || !in) {
+    std::fprintf(stderr, "tandem_guest_cpu watch: cannot open %s or %s\n", marks.c_str(), out_path.c_str());
+    return 1;
+  }
+  std::string pending;
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 1000) > 0) {
+      char events[4096];
+      [[maybe_unused]] auto n = read(fd, events, sizeof events);
+      // Sample first: the guest goes on working while we read the file.
+      const std::int64_t cpu = group_cpu_ns(pgid), at = now_ns();
+      in.clear();
+      for (char c; in.get(c);) {
+        if (c != '\n') {
+          pending += c;
+          continue;
+        }
+        std::fprintf(out, "%lld %lld %s\n", static_cast<long long>(cpu), static_cast<long long>(at), pending.c_str());
+        pending.clear();
+      }
+      std::fflush(out);
+    } else if (kill(-pgid, 0) != 0 && errno == ESRCH) {
+      return 0;
+    }
+  }
+}
+
+// ---- bursts (guest) -------------------------------------------------------------
+
+void mark(const std::string& marks, const std::string& line) {
+  if (marks.empty()) return;
+  std::ofstream(marks, std::ios::app) << line << "\n";
+}
+
+int bursts(int seconds, std::int64_t period_ns, std::int64_t burst_ns, bool random_phase, const std::string& marks,
+           const std::string& label) {
   std::mt19937_64 rng(1);
-  const double cpu0 = cpu_seconds();
   std::int64_t busy = 0, n = 0;
-  std::int64_t start = now_ns() / period_ns * period_ns;
+  const std::int64_t start = now_ns() / period_ns * period_ns + period_ns;
   const std::int64_t end = start + static_cast<std::int64_t>(seconds) * 1'000'000'000;
-  for (std::int64_t t = start + period_ns; t < end; t += period_ns, ++n) {
+  mark(marks, "begin " + label);
+  const double cpu0 = cpu_seconds();
+  const std::int64_t wall0 = now_ns();
+  for (std::int64_t t = start; t < end; t += period_ns, ++n) {
     const std::int64_t at =
         t + (random_phase ? static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(period_ns - burst_ns)) : 0);
     timespec ts{static_cast<time_t>(at / 1'000'000'000), static_cast<long>(at % 1'000'000'000)};
@@ -122,10 +176,15 @@ int bursts(int seconds, std::int64_t period_ns, std::int64_t burst_ns, bool rand
     }
     busy += now_ns() - b0;
   }
-  std::printf("%lld bursts of %lld us every %lld us (%s): true busy %.3f s, getrusage charged %.3f s\n",
+  const double wall = static_cast<double>(now_ns() - wall0) / 1e9, charged = cpu_seconds() - cpu0;
+  const double true_busy = static_cast<double>(busy) / 1e9;
+  char line[200];
+  std::snprintf(line, sizeof line, "end %s %.6f %.6f %.6f", label.c_str(), true_busy, wall, charged);
+  mark(marks, line);
+  std::printf("%lld bursts of %lld us every %lld us (%s): true busy %.3f s in %.3f s, getrusage charged %.3f s\n",
               static_cast<long long>(n), static_cast<long long>(burst_ns / 1000),
-              static_cast<long long>(period_ns / 1000), random_phase ? "random phase" : "on the grid",
-              static_cast<double>(busy) / 1e9, cpu_seconds() - cpu0);
+              static_cast<long long>(period_ns / 1000), random_phase ? "random phase" : "on the grid", true_busy, wall,
+              charged);
   return 0;
 }
 
@@ -133,8 +192,8 @@ int bursts(int seconds, std::int64_t period_ns, std::int64_t burst_ns, bool rand
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "spin" && argc == 3) return spin(argv[2]);
-  if (mode == "bursts" && argc == 6) {
+  if (mode == "watch" && argc == 5) return watch(static_cast<pid_t>(std::atol(argv[2])), argv[3], argv[4]);
+  if (mode == "bursts" && (argc == 6 || argc == 8)) {
     const int seconds = std::atoi(argv[2]);
     const std::int64_t period = std::atoll(argv[3]) * 1000, burst = std::atoll(argv[4]) * 1000;
     const std::string phase = argv[5];
@@ -142,11 +201,11 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "bursts: SECONDS 1..600, 0 < BURST_US < PERIOD_US, grid|random\n");
       return 2;
     }
-    return bursts(seconds, period, burst, phase == "random");
+    return bursts(seconds, period, burst, phase == "random", argc == 8 ? argv[6] : "", argc == 8 ? argv[7] : "");
   }
   std::fprintf(stderr,
-               "usage: %s spin FILE\n"
-               "       %s bursts SECONDS PERIOD_US BURST_US grid|random\n",
+               "usage: %s watch PGID MARKS OUT\n"
+               "       %s bursts SECONDS PERIOD_US BURST_US grid|random [MARKS LABEL]\n",
                argv[0], argv[0]);
   return 2;
 }

@@ -10,27 +10,27 @@
 # For each kind (tcp, http) and each N: start N backends once
 # (`tandem_checks_bench serve`, one listener per 127.20.x.y:8080); run
 # keepalived (-n -C, TCP_CHECK or HTTP_GET, delay_loop 1, connect_timeout 1) on
-# them for a warm-up and a measured window, sampling its processes' CPU from
-# /proc and the backends' accept counter; stop it; then run
-# `tandem_checks_bench KIND N WINDOW 256 external` on the same backends.
-# keepalived runs in the foreground with its own config and pid files, killed
-# by PID. Everything runs inside the guest (one virtual CPU).
+# them for a warm-up and a measured window; stop it; then run
+# `tandem_checks_bench KIND N SECONDS 256 external` on the same backends and
+# measure a window of the same length inside its own. Checks per second are the
+# backends' accepted connections in each window. keepalived runs in the
+# foreground with its own config and pid files, killed by PID. Everything runs
+# inside the guest (one virtual CPU).
 #
-# CPU. The guest's per-task CPU accounting is tick-sampled (HZ=100, run time in
-# whole jiffies; see bench/checks/guest_cpu.cpp), which under-charges short
-# bursts and charges tandem's 5 ms-grid bursts almost nothing, so per-process
-# figures (/proc/PID/stat, getrusage) are printed only as "[tick-sampled]".
-# The CPU figure to trust is the gauge's: an idle-priority spinner
-# (`tandem_guest_cpu spin`) counts work units all the time; its rate alone
-# (3 s calibrations before, between and after the two checkers, backends idle)
-# against its rate in a checker's window gives the guest's busy fraction, i.e.
-# CPU used by the checker + the backends + the guest kernel (both ends of every
-# connection) in that window. Divided by the checks completed (the backends'
-# accept counter), that is "whole guest per check"; the backends' and the
-# kernel's share is the same work for both checkers, so it cancels in the
-# difference tandem - keepalived and pulls the whole-guest ratio towards 1.
-# A gauge self-check first runs bursts of known length and compares.
-# SPIN=0 runs without the spinner (to see whether it changes throughput).
+# CPU. Inside the guest, per-task CPU accounting is tick-sampled (HZ=100, run
+# time in whole jiffies; see bench/checks/guest_cpu.cpp): it under-charges short
+# bursts and charges tandem's 5 ms-grid bursts almost nothing. Those figures
+# (/proc/PID/stat of the checker's processes, the same way for both) are still
+# printed, marked [tick-sampled]. The figure to trust is the gauge's: the guest
+# appends "begin/end LABEL" marks to a host file, and the host
+# (`tandem_guest_cpu watch`) samples the UML process group's run time at each
+# mark. A window's CPU minus the idle rate (3 s windows before keepalived and
+# after tandem, backends idle) is what the checker caused in the whole guest:
+# the checker + the backends + the guest kernel at both ends of every
+# connection. Per check, the backends' and kernel's share is the same kind of
+# work for both checkers, so it cancels in the difference tandem - keepalived
+# and pulls the whole-guest ratio towards 1. A self-check first runs bursts of
+# known length (`tandem_guest_cpu bursts`) and compares gauge, truth and getrusage.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -49,28 +49,58 @@ if [ "${1:-}" != --inside ]; then
   echo "cpus: $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); load: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "user-mode-linux: $(dpkg-query -W -f='${Version}' user-mode-linux 2>/dev/null || echo none)"
   echo "keepalived: $(keepalived --version 2>&1 | head -1)"
-  status=0
-  TANDEM_BENCH=$bench TANDEM_GAUGE=$gauge TANDEM_SPIN=${SPIN:-1} TANDEM_BENCH_NS="${ns[*]}" TANDEM_BENCH_KINDS="${KINDS:-tcp http}" \
+  gw=$(mktemp -d /tmp/checks-gauge.XXXXXX)  # on the host file system the guest sees
+  kr_pid="" watch_pid=""
+  finish() {
+    [ -n "$kr_pid" ] && kill "$kr_pid" 2>/dev/null && wait "$kr_pid" 2>/dev/null
+    [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null && wait "$watch_pid" 2>/dev/null
+    rm -rf "$gw"
+  }
+  trap finish EXIT
+  : > "$gw/marks"
+  TANDEM_BENCH=$bench TANDEM_GAUGE=$gauge TANDEM_MARKS=$gw/marks TANDEM_BENCH_NS="${ns[*]}" \
+    TANDEM_BENCH_KINDS="${KINDS:-tcp http}" \
     "$root/tests/kernel/kernel-run.sh" --timeout 1800 --mem 1536M --preload "$preload" \
-    -- "$root/bench/checks/run-uml-compare.sh" --inside || status=$?
+    -- "$root/bench/checks/run-uml-compare.sh" --inside & kr_pid=$!
+  # The UML kernel is kernel-run.sh's child that leads its own process group;
+  # the guest's processes are host processes in that group.
+  uml=""
+  for _ in $(seq 100); do
+    for p in $(pgrep -P "$kr_pid" || true); do
+      [ "$(ps -o pgid= -p "$p" | tr -d ' ')" = "$p" ] && uml=$p
+    done
+    [ -n "$uml" ] && break
+    sleep 0.1
+  done
+  [ -n "$uml" ] && { "$gauge" watch "$uml" "$gw/marks" "$gw/samples" & watch_pid=$!; }
+  status=0
+  wait "$kr_pid" || status=$?
+  kr_pid=""
+  echo
   echo "host load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  if [ -z "$uml" ]; then
+    echo "gauge: no UML kernel found (host mode?); only the per-process figures above"
+  elif [ -s "$gw/samples" ]; then
+    sleep 1.5  # the watcher ends within a second of the group
+    awk -f "$root/bench/checks/uml-gauge-report.awk" "$gw/samples"
+  fi
   exit "$status"
 fi
 
 # ---- inside the guest ------------------------------------------------------
 bench=$TANDEM_BENCH
 gauge=$TANDEM_GAUGE
+marks=$TANDEM_MARKS
 warm=4
 window=10
-calib=3
+idle=3
 work=$(mktemp -d /run/checks-compare.XXXXXX)
 backend_pid=""
 kd_pid=""
-spin_pid=""
 tandem_pid=""
 cleanup() {
   local p
-  for p in "$kd_pid" "$tandem_pid" "$backend_pid" "$spin_pid"; do
+  for p in "$kd_pid" "$tandem_pid" "$backend_pid"; do
     [ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
   done
   rm -rf "$work"
@@ -114,78 +144,38 @@ ticks() {  # total utime+stime (clock ticks, tick-sampled) of the given pids
 children() { cat /proc/"$1"/task/*/children 2>/dev/null; }
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 count() { cat "$work/accepted" 2>/dev/null || echo 0; }
+mark() { echo "$*" >> "$marks"; }  # the host samples the guest's CPU at each line
 hz=$(getconf CLK_TCK)
-# Evidence for the tick sampling: run time of a few short-lived processes, in ns.
-echo "per-task run time (/proc/self/schedstat of 5 short processes, ns):" \
+# The tick sampling in one line: run time of a few short processes, in ns.
+echo "per-task run time in the guest (/proc/self/schedstat of 5 short processes, ns):" \
   "$(for i in 1 2 3 4 5; do cut -d' ' -f1 /proc/self/schedstat; done | tr '\n' ' ')"
 
-# ---- the gauge ---------------------------------------------------------------
-# spin_sample: "SECONDS UNITS" from the spinner ("0 0" without one).
-spin_sample() { if [ -n "$spin_pid" ]; then cat "$work/spin"; else echo "0 0"; fi; }
-# calibrate: the spinner's rate alone over $calib seconds, units/s (0 without one).
-calibrate() {
-  local a b
-  [ -n "$spin_pid" ] || { echo 0; return; }
-  a=$(spin_sample); sleep "$calib"; b=$(spin_sample)
-  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x); split(b, y); printf "%.1f\n", (y[2] - x[2]) / (y[1] - x[1]) }'
-}
-# busy_fraction "T0 U0" "T1 U1" ALONE: share of the guest's CPU that was not
-# the spinner's between the two samples (-1 without a spinner).
-busy_fraction() {
-  awk -v a="$1" -v b="$2" -v alone="$3" 'BEGIN {
-    split(a, x); split(b, y)
-    if (alone <= 0 || y[1] <= x[1]) { print -1; exit }
-    printf "%.4f\n", 1 - (y[2] - x[2]) / (y[1] - x[1]) / alone }'
-}
-mean() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + b) / 2 }'; }
+idle_window() { mark "begin $1"; sleep "$idle"; mark "end $1"; }
 
-if [ "$TANDEM_SPIN" = 1 ]; then
-  "$gauge" spin "$work/spin" 2> "$work/spin.log" & spin_pid=$!
-  for i in $(seq 50); do [ -s "$work/spin" ] && break; sleep 0.1; done
-  sleep 1
-  echo "gauge: spinner $(sed 's/.*: //' "$work/spin.log"), alone $(calibrate) units/s"
-  # Self-check on work of known length: the bursts' own clock says how much of
-  # the guest they used; the spinner and getrusage say what they saw.
-  for spec in "5000 1000 grid" "5000 1000 random" "1000 100 random"; do
-    "$gauge" bursts $((calib + 3)) $spec > "$work/bursts.out" & b_pid=$!
-    sleep 1
-    a=$(spin_sample); sleep "$calib"; b=$(spin_sample)
-    wait "$b_pid"
-    busy=$(busy_fraction "$a" "$b" "$(calibrate)")
-    awk -v busy="$busy" -v s=$((calib + 3)) '{
-      printf "gauge check: %s\n  share of the guest: true %.1f%%, gauge %.1f%%, getrusage %.1f%%\n",
-             $0, 100 * $(NF - 5) / s, 100 * busy, 100 * $(NF - 1) / s }' "$work/bursts.out"
-  done
-fi
+# Gauge self-check on work of known length: the bursts' own clock says how
+# much of the guest they used; getrusage says what the guest charged them.
+idle_window idle-selfcheck
+for spec in "5000 1000 grid" "5000 1000 random" "1000 100 random"; do
+  set -- $spec
+  "$gauge" bursts 5 $spec "$marks" "check-$3-$1us-$2us" | sed 's/^/gauge self-check: /'
+done
 
 # measure LABEL PIDS...: one window of $window s on the checker whose processes
-# are PIDS; keeps the raw samples in $work/LABEL.
+# are PIDS; prints checks/s and the tick-sampled CPU; leaves "CHECKS WALL
+# TICK_US_PER_CHECK" in $work/LABEL.
 measure() {
-  local label=$1 c0 c1 t0 t1 b0 b1 s0 s1 w0 w1
+  local label=$1 c0 c1 t0 t1 s0 s1
   shift
-  w0=$(spin_sample); c0=$(count); s0=$EPOCHREALTIME; t0=$(ticks "$@"); b0=$(ticks "$backend_pid")
+  mark "begin $label"
+  c0=$(count); s0=$EPOCHREALTIME; t0=$(ticks "$@")
   sleep "$window"
-  w1=$(spin_sample); c1=$(count); s1=$EPOCHREALTIME; t1=$(ticks "$@"); b1=$(ticks "$backend_pid")
-  echo "$w0 $w1 $((c1 - c0)) $s0 $s1 $((t1 - t0)) $((b1 - b0))" > "$work/$label"
-}
-
-# report LABEL ALONE RSS_PER_SERVER: prints a window's figures; keeps
-# "checks/s, gauge us/check, tick-sampled us/check, RSS per server" in
-# $work/LABEL.fig for the ratios.
-report() {
-  local label=$1 alone=$2 busy
-  busy=$(busy_fraction "$(cut -d' ' -f1,2 "$work/$label")" "$(cut -d' ' -f3,4 "$work/$label")" "$alone")
-  awk -v label="$label" -v busy="$busy" -v hz="$hz" -v n="$n" -v rss="$3" -v fig="$work/$label.fig" '{
-    c = $5; w = $7 - $6; cpu = $8 / hz; bcpu = $9 / hz; per = (c > 0 ? 1e6 * w / c : 0)
-    gauge = (busy >= 0 ? busy * per : -1)
-    printf "%s: checks/s completed %.0f (scheduled %d)\n", label, c / w, n
-    if (busy >= 0)
-      printf "%s:   CPU by the gauge: guest busy %.1f%% -> %.0f us per check [whole guest: checker + backends + guest kernel]\n",
-             label, 100 * busy, gauge
-    printf "%s:   CPU [tick-sampled, biased low]: its processes %.2f s (%.1f%%) -> %.0f us per check; backends %.2f s -> %.0f us per check\n",
-           label, cpu, 100 * cpu / w, cpu * per / w, bcpu, bcpu * per / w
-    printf "%s:   RSS %.2f KiB per real server\n", label, rss
-    printf "%f %f %f %f\n", c / w, gauge, cpu * per / w, rss > fig }' "$work/$label"
+  c1=$(count); s1=$EPOCHREALTIME; t1=$(ticks "$@")
+  mark "end $label"
+  awk -v c=$((c1 - c0)) -v t=$((t1 - t0)) -v hz="$hz" -v s0="$s0" -v s1="$s1" -v n="$n" -v out="$work/$label" 'BEGIN {
+    w = s1 - s0; cpu = t / hz
+    printf "checks/s completed %.0f (scheduled %d); [tick-sampled] its processes %.2f s CPU (%.1f%%), %.0f us per check\n",
+           c / w, n, cpu, 100 * cpu / w, (c > 0 ? 1e6 * cpu / c : 0)
+    printf "%d %.3f %.1f\n", c, w, (c > 0 ? 1e6 * cpu / c : 0) > out }'
 }
 
 # keepalived's own footprint with one real server, to turn its RSS into a
@@ -205,48 +195,36 @@ for kind in $TANDEM_BENCH_KINDS; do
     "$bench" serve "$kind" "$n" "$work/accepted" & backend_pid=$!
     for i in $(seq 100); do [ -s "$work/accepted" ] && break; sleep 0.1; done
     sleep 1
-    cal_a=$(calibrate)
+    idle_window "$kind-$n-idle-before"
 
     keepalived_conf "$kind" "$n" > "$work/keepalived.conf"
     keepalived -n -C -l -G -f "$work/keepalived.conf" -p "$work/kd.pid" -c "$work/kd-check.pid" \
       > "$work/keepalived.log" 2>&1 & kd_pid=$!
     sleep "$warm"
     pids=("$kd_pid" $(children "$kd_pid"))
-    measure keepalived "${pids[@]}"
+    echo "keepalived: $(measure "$kind-$n-keepalived" "${pids[@]}")"
     rss=0; for p in "${pids[@]}"; do rss=$((rss + $(rss_kib "$p"))); done
     kill "$kd_pid"; wait "$kd_pid" 2>/dev/null || true; kd_pid=""
+    kd_rss=$(awk -v rss="$rss" -v base="$base_rss" -v n="$n" 'BEGIN { printf "%.2f", (rss - base) / (n - 1) }')
+    echo "keepalived: RSS (all its processes) $rss KiB, $kd_rss KiB per real server above 1 server"
+    echo "keepalived: log lines with error|fail: $(grep -ciE "error|fail" "$work/keepalived.log" || true)"
     sleep 1
-    cal_b=$(calibrate)
 
     # tandem's own window is 3 s longer than ours, which opens 1 s into it.
     "$bench" "$kind" "$n" $((window + 3)) 256 external > "$work/tandem.out" & tandem_pid=$!
     for i in $(seq 600); do grep -q '^window open' "$work/tandem.out" && break; sleep 0.1; done
     sleep 1
-    measure tandem "$tandem_pid"
-    wait "$tandem_pid" || echo "tandem_checks_bench failed: status $?"
+    echo "tandem: $(measure "$kind-$n-tandem" "$tandem_pid")"
+    wait "$tandem_pid" || echo "tandem: tandem_checks_bench failed: status $?"
     tandem_pid=""
+    grep -v '^window open' "$work/tandem.out" | sed "s/^/tandem (its own report, its window of $((window + 3)) s): /"
+    td_rss=$(sed -n 's/^RSS: .*; \([0-9.]*\) KiB per real server$/\1/p' "$work/tandem.out")
     sleep 1
-    cal_c=$(calibrate)
+    idle_window "$kind-$n-idle-after"
     kill "$backend_pid"; wait "$backend_pid" 2>/dev/null || true; backend_pid=""
     rm -f "$work/accepted"
-
-    [ -n "$spin_pid" ] && echo "gauge: spinner alone $cal_a units/s before keepalived, $cal_b between, $cal_c after tandem" \
-      "(each window against the mean of the two around it)"
-    report keepalived "$(mean "$cal_a" "$cal_b")" \
-      "$(awk -v rss="$rss" -v base="$base_rss" -v n="$n" 'BEGIN { print (rss - base) / (n - 1) }')"
-    echo "keepalived:   (RSS of all its processes $rss KiB, growth above 1 server; log lines with error|fail: $(grep -ciE "error|fail" "$work/keepalived.log" || true))"
-    report tandem "$(mean "$cal_b" "$cal_c")" \
-      "$(sed -n 's/^RSS: .*; \([0-9.]*\) KiB per real server$/\1/p' "$work/tandem.out")"
-    grep -v '^window open' "$work/tandem.out" | sed "s/^/tandem (its own report, its window of $((window + 3)) s): /"
-    read -r kc kg kt kr < "$work/keepalived.fig"
-    read -r tc tg tt tr < "$work/tandem.fig"
-    awk -v kc="$kc" -v kg="$kg" -v kt="$kt" -v kr="$kr" -v tc="$tc" -v tg="$tg" -v tt="$tt" -v tr="$tr" '
-      function ratio(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
-      BEGIN {
-        if (kg >= 0 && tg >= 0)
-          printf "tandem/keepalived: CPU per check by the gauge (whole guest) %s; difference tandem - keepalived %+.0f us per check\n",
-                 ratio(tg, kg), tg - kg
-        printf "tandem/keepalived: CPU per check [tick-sampled, biased low] %s; checks/s %s; RSS per real server %s\n",
-               ratio(tt, kt), ratio(tc, kc), ratio(tr, kr) }'
+    # For the host's report: checks, window, tick-sampled us/check, RSS per server.
+    mark "data $kind-$n-keepalived $(cat "$work/$kind-$n-keepalived") $kd_rss"
+    mark "data $kind-$n-tandem $(cat "$work/$kind-$n-tandem") ${td_rss:-0}"
   done
 done
