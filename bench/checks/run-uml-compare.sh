@@ -29,8 +29,13 @@
 # the checker + the backends + the guest kernel at both ends of every
 # connection. Per check, the backends' and kernel's share is the same kind of
 # work for both checkers, so it cancels in the difference tandem - keepalived
-# and pulls the whole-guest ratio towards 1. A self-check first runs bursts of
-# known length (`tandem_guest_cpu bursts`) and compares gauge, truth and getrusage.
+# and pulls the whole-guest ratio towards 1. The host also splits the figure by
+# host process: the UML kernel process (all system calls, network stack,
+# interrupts), the backends' process and the checker's processes (user mode
+# only: in UML a guest process's host process runs just its user code).
+# A self-check first runs bursts of known length (`tandem_guest_cpu bursts`)
+# and compares gauge, truth and getrusage. The report ends the output, after
+# the guest's own lines.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 
