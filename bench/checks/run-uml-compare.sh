@@ -32,7 +32,8 @@
 # and pulls the whole-guest ratio towards 1. The host also splits the figure by
 # host process: the UML kernel process (all system calls, network stack,
 # interrupts), the backends' process and the checker's processes (user mode
-# only: in UML a guest process's host process runs just its user code).
+# only: in UML a guest process's host process runs just its user code and
+# the host side of its traps; the guest kernel's work is in the kernel process).
 # A self-check first runs bursts of known length (`tandem_guest_cpu bursts`)
 # and compares gauge, truth and getrusage. The report ends the output, after
 # the guest's own lines.
