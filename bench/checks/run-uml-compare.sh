@@ -224,7 +224,7 @@ for kind in $TANDEM_BENCH_KINDS; do
     wait "$tandem_pid" || echo "tandem: tandem_checks_bench failed: status $?"
     tandem_pid=""
     grep -v '^window open' "$work/tandem.out" | sed "s/^/tandem (its own report, its window of $((window + 3)) s): /"
-    td_rss=$(sed -n 's/^RSS: .*; \([0-9.]*\) KiB per real server$/\1/p' "$work/tandem.out")
+    td_rss=$(sed -n 's/^RSS: .*; \([0-9.]*\) KiB per real server.*/\1/p' "$work/tandem.out")
     sleep 1
     idle_window "$kind-$n-idle-after"
     kill "$backend_pid"; wait "$backend_pid" 2>/dev/null || true; backend_pid=""
