@@ -7,33 +7,20 @@
 
 #include <cerrno>
 
+#include "common/unique_fd.hpp"
+
 namespace tandem {
 
 namespace {
 
 std::error_code last_error() { return {errno, std::system_category()}; }
 
-// Closes the descriptor on every path out of a function.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const noexcept { return fd_; }
-
- private:
-  int fd_;
-};
-
 }  // namespace
 
 std::error_code write_file_atomically(const std::string& path, std::string_view content, mode_t mode) {
   const std::string temp = path + ".tmp";
   {
-    Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+    UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
     if (fd.get() < 0) return last_error();
     std::string_view rest = content;
     while (!rest.empty()) {
@@ -60,13 +47,13 @@ std::error_code write_file_atomically(const std::string& path, std::string_view 
   // The rename is durable only once the directory entry is on disk.
   const auto slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dfd.get() < 0 || ::fsync(dfd.get()) != 0) return last_error();
   return {};
 }
 
 Result<std::optional<std::string>> read_file_if_exists(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ENOENT) return std::optional<std::string>{};
     return last_error();

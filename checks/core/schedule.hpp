@@ -32,4 +32,10 @@ TimePoint next_due(TimePoint previous_due, Duration interval, TimePoint now) noe
 // non-positive quantum returns t.
 TimePoint quantize(TimePoint t, Duration quantum) noexcept;
 
+// The grid of the checks' loop: due times are rounded up to it, and probe
+// sockets are looked at on it (checks/probes/epoll_set.hpp), so one wake-up
+// of the loop serves every check due and every connect finished in 5 ms. An
+// interval that is not a multiple of it is in effect rounded up to one.
+inline constexpr Duration kLoopQuantum = std::chrono::milliseconds(5);
+
 }  // namespace tandem::checks

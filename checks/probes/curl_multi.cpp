@@ -1,26 +1,20 @@
 // CurlMulti: the libcurl multi_socket protocol on Asio; see curl_multi.hpp.
 #include "checks/probes/curl_multi.hpp"
 
+#include <sys/epoll.h>
+
 #include <stdexcept>
 
 namespace tandem::checks {
 
 namespace sys = boost::system;
 
-// One socket curl asked us to watch. The descriptor never owns the fd: curl
-// opened it and curl closes it, so we release() it before curl does (the
-// socket callback with CURL_POLL_REMOVE comes before the close).
-struct CurlMulti::Watch {
-  explicit Watch(asio::io_context& io) : descriptor(io) {}
-  asio::posix::stream_descriptor descriptor;
-  std::uint64_t generation = 0;  // fds are reused; stale completions compare this
-  int what = CURL_POLL_NONE;     // what curl wants now
-  bool read_armed = false;
-  bool write_armed = false;
-};
-
 CurlMulti::CurlMulti(asio::io_context& io, std::size_t max_pooled_handles)
-    : io_(io), multi_(nullptr), timer_(io), max_pooled_(max_pooled_handles),
+    : io_(io),
+      multi_(nullptr),
+      set_(io, [this](std::uint64_t key, std::uint32_t events, TimePoint) { on_event(key, events); }),
+      timer_(io),
+      max_pooled_(max_pooled_handles),
       alive_(std::make_shared<int>(0)) {
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
     throw std::runtime_error("curl_global_init failed");
@@ -43,8 +37,7 @@ CurlMulti::~CurlMulti() {
   transfers_.clear();
   for (auto& [easy, done] : transfers) curl_multi_remove_handle(multi_, easy);
   transfers.clear();
-  for (auto& [fd, w] : watches_) w->descriptor.release();
-  watches_.clear();
+  watches_.clear();  // curl closes its sockets; the epoll set goes with set_
   for (CURL* easy : pool_) curl_easy_cleanup(easy);
   curl_multi_cleanup(multi_);
   curl_global_cleanup();
@@ -92,77 +85,68 @@ int CurlMulti::socket_callback(CURL*, curl_socket_t s, int what, void* userp, vo
 
 void CurlMulti::watch(curl_socket_t s, int what) {
   if (what == CURL_POLL_REMOVE) {
-    auto it = watches_.find(s);
-    if (it == watches_.end()) return;
-    it->second->descriptor.release();  // deregisters from epoll, cancels waits
-    watches_.erase(it);
+    // The socket may stay open (curl may keep the connection), so it leaves
+    // the set explicitly.
+    if (watches_.erase(s) > 0) set_.remove(s);
     return;
   }
-  auto& slot = watches_[s];
-  if (!slot) {
-    slot = std::make_unique<Watch>(io_);
-    slot->generation = next_generation_++;
-    sys::error_code ec;
-    slot->descriptor.assign(s, ec);
-    if (ec) {
-      // Cannot watch it: curl's own timeout will end the transfer.
-      watches_.erase(s);
-      return;
-    }
+  std::uint32_t events = 0;
+  if (what & CURL_POLL_IN) events |= EPOLLIN;
+  if (what & CURL_POLL_OUT) events |= EPOLLOUT;
+  auto [it, added] = watches_.try_emplace(s);
+  Watch& w = it->second;
+  if (added) {
+    w.key = (std::uint64_t{next_generation_++} << 32) | static_cast<std::uint32_t>(s);
+    w.events = events;
+    // If the set refuses the socket, curl's own timeout ends the transfer.
+    if (set_.add(s, events, w.key)) watches_.erase(it);
+    return;
   }
-  slot->what = what;
-  arm(s, *slot);
+  if (w.events == events) return;
+  w.events = events;
+  set_.modify(s, events, w.key);
 }
 
-void CurlMulti::arm(curl_socket_t s, Watch& w) {
-  const std::uint64_t gen = w.generation;
-  std::weak_ptr<int> alive = alive_;
-  if ((w.what & CURL_POLL_IN) && !w.read_armed) {
-    w.read_armed = true;
-    w.descriptor.async_wait(asio::posix::descriptor_base::wait_read,
-                            [this, alive, s, gen](const sys::error_code& ec) {
-                              if (alive.expired() || ec == asio::error::operation_aborted) return;
-                              on_ready(s, gen, CURL_CSELECT_IN);
-                            });
-  }
-  if ((w.what & CURL_POLL_OUT) && !w.write_armed) {
-    w.write_armed = true;
-    w.descriptor.async_wait(asio::posix::descriptor_base::wait_write,
-                            [this, alive, s, gen](const sys::error_code& ec) {
-                              if (alive.expired() || ec == asio::error::operation_aborted) return;
-                              on_ready(s, gen, CURL_CSELECT_OUT);
-                            });
-  }
-}
-
-void CurlMulti::on_ready(curl_socket_t s, std::uint64_t generation, int direction) {
-  {
-    auto it = watches_.find(s);
-    if (it == watches_.end() || it->second->generation != generation) return;
-    Watch& w = *it->second;
-    (direction == CURL_CSELECT_IN ? w.read_armed : w.write_armed) = false;
-    const int wanted = direction == CURL_CSELECT_IN ? CURL_POLL_IN : CURL_POLL_OUT;
-    if ((w.what & wanted) == 0) return;  // curl changed its mind meanwhile
-  }
-  int running = 0;
-  curl_multi_socket_action(multi_, s, direction, &running);
-  // curl may have removed or replaced the watch inside socket_action.
+void CurlMulti::on_event(std::uint64_t key, std::uint32_t events) {
+  const auto s = static_cast<curl_socket_t>(key & 0xffffffffu);
   auto it = watches_.find(s);
-  if (it != watches_.end() && it->second->generation == generation) arm(s, *it->second);
+  if (it == watches_.end() || it->second.key != key) return;  // closed since, or a successor
+  int flags = 0;
+  if (events & EPOLLIN) flags |= CURL_CSELECT_IN;
+  if (events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
+  if (events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
+  int running = 0;
+  curl_multi_socket_action(multi_, s, flags, &running);
   deliver_finished();
 }
 
 int CurlMulti::timer_callback(CURLM*, long timeout_ms, void* userp) {
   auto* self = static_cast<CurlMulti*>(userp);
+  // Never call back into curl from here: always go through the loop.
   if (timeout_ms < 0) {
     self->timer_.cancel();
+    self->timer_at_ = TimePoint::max();
     return 0;
   }
-  // Never call back into curl from here: always go through the loop.
-  self->timer_.expires_after(std::chrono::milliseconds(timeout_ms));
   std::weak_ptr<int> alive = self->alive_;
+  if (timeout_ms == 0) {
+    if (!self->kick_posted_) {
+      self->kick_posted_ = true;
+      asio::post(self->io_, [self, alive] {
+        if (alive.expired()) return;
+        self->kick_posted_ = false;
+        self->on_timer();
+      });
+    }
+    return 0;
+  }
+  const TimePoint at = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  if (at >= self->timer_at_) return 0;  // already due earlier; curl asks again then
+  self->timer_at_ = at;
+  self->timer_.expires_at(at);
   self->timer_.async_wait([self, alive](const sys::error_code& ec) {
     if (alive.expired() || ec == asio::error::operation_aborted) return;
+    self->timer_at_ = TimePoint::max();
     self->on_timer();
   });
   return 0;

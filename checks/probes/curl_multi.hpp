@@ -1,8 +1,15 @@
 // CurlMulti: libcurl's multi interface driven by an Asio io_context.
 // curl tells us which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when to
-// call it back on a timer (CURLMOPT_TIMERFUNCTION); Asio waits for readiness
-// and we hand the event back with curl_multi_socket_action. No thread per
-// transfer and no curl_multi_perform polling loop.
+// call it back on a timer (CURLMOPT_TIMERFUNCTION); the loop waits for
+// readiness and we hand the event back with curl_multi_socket_action. No
+// thread per transfer and no curl_multi_perform polling loop.
+//
+// curl's sockets are watched in a private EpollSet (level-triggered, as curl
+// expects), not as Asio descriptors, which cost an ioctl and two more
+// epoll_ctl per socket (see epoll_set.hpp). curl's "call me now" (timeout 0,
+// once per new transfer) is a posted handler, not a timer re-arm, and a
+// timer already due earlier than curl asks is left alone: calling curl early
+// is harmless, re-arming costs a clock read and often a timerfd_settime.
 //
 // Easy handles are pooled over in-flight transfers (acquire/release) rather
 // than kept per real server, so memory follows concurrency, not server count.
@@ -16,6 +23,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "checks/core/clock.hpp"
+#include "checks/probes/epoll_set.hpp"
 #include "common/asio.hpp"
 
 namespace tandem::checks {
@@ -52,21 +61,29 @@ class CurlMulti {
   std::size_t pooled() const noexcept { return pool_.size(); }
 
  private:
-  struct Watch;
+  // What curl asked us to watch on one socket. Keys carry a generation in
+  // their upper half: descriptor numbers are reused, and an event queued for
+  // a closed socket must not reach its successor.
+  struct Watch {
+    std::uint64_t key = 0;
+    std::uint32_t events = 0;
+  };
   static int socket_callback(CURL* easy, curl_socket_t s, int what, void* userp, void* socketp);
   static int timer_callback(CURLM* multi, long timeout_ms, void* userp);
   void watch(curl_socket_t s, int what);
-  void arm(curl_socket_t s, Watch& w);
-  void on_ready(curl_socket_t s, std::uint64_t generation, int direction);
+  void on_event(std::uint64_t key, std::uint32_t events);
   void on_timer();
   void deliver_finished();
 
   asio::io_context& io_;
   CURLM* multi_;
+  EpollSet set_;
   asio::steady_timer timer_;
+  TimePoint timer_at_ = TimePoint::max();  // when timer_ expires; max: not armed
+  bool kick_posted_ = false;               // a "timeout 0" call is already queued
   std::size_t max_pooled_;
-  std::uint64_t next_generation_ = 1;
-  std::unordered_map<curl_socket_t, std::unique_ptr<Watch>> watches_;
+  std::uint32_t next_generation_ = 1;
+  std::unordered_map<curl_socket_t, Watch> watches_;
   std::unordered_map<CURL*, std::function<void(CURLcode)>> transfers_;
   std::vector<CURL*> pool_;
   std::shared_ptr<int> alive_;  // handlers hold a weak_ptr: no use after destruction

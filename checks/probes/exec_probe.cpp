@@ -101,7 +101,7 @@ ExecProbe::~ExecProbe() {
   if (error_fd_ >= 0) ::close(error_fd_);
 }
 
-void ExecProbe::start(ProbeDone done) {
+void ExecProbe::run(TimePoint /*now: the timer counts from the fork*/, ProbeDone done) {
   completion_.arm(std::move(done));
   const std::string& program = plan_->argv.front();
   if (auto why = unsafe_program(program))

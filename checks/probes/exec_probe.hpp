@@ -43,10 +43,10 @@ class ExecProbe final : public Probe, public std::enable_shared_from_this<ExecPr
   // ms", "exec killed by signal N", "exec refused: <path> is writable by users
   // other than root", "exec cannot start <path>: <errno text>", "exec cannot
   // switch to user <name>: <errno text>". The output goes to ProbeResult::detail.
-  void start(ProbeDone done) override;
   void cancel() override;
 
  private:
+  void run(TimePoint now, ProbeDone done) override;
   void read_output();
   void on_exit();
   void kill_group() noexcept;

@@ -28,7 +28,7 @@ HttpProbe::~HttpProbe() {
   if (digest_ != nullptr) EVP_MD_CTX_free(digest_);
 }
 
-void HttpProbe::start(ProbeDone done) {
+void HttpProbe::run(TimePoint /*now: curl times the transfer itself*/, ProbeDone done) {
   completion_.arm(std::move(done));
   easy_ = multi_.acquire();
   if (easy_ == nullptr) return finish(ProbeResult::failure("HTTP probe: cannot allocate a curl handle"));

@@ -28,10 +28,10 @@ class HttpProbe final : public Probe, public std::enable_shared_from_this<HttpPr
   // SHA-256 X (expected Y)", "body larger than N bytes", "no HTTP response
   // within N ms", "connection reset by peer", "not an HTTP response",
   // "TLS: certificate verify failed: ...".
-  void start(ProbeDone done) override;
   void cancel() override;
 
  private:
+  void run(TimePoint now, ProbeDone done) override;
   static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* self);
   static std::size_t on_header(char* data, std::size_t size, std::size_t n, void* self);
   std::size_t take_body(const char* data, std::size_t n);

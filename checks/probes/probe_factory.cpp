@@ -1,4 +1,4 @@
-// One place that knows which probe class serves which check kind.
+// ProbeRecipe: which probe class serves which check kind; see probe_factory.hpp.
 #include "checks/probes/probe_factory.hpp"
 
 #include "checks/probes/exec_probe.hpp"
@@ -7,32 +7,36 @@
 
 namespace tandem::checks {
 
-Result<ProbeMaker> make_probe_maker(asio::io_context& io, CurlMulti& multi,
-                                   const std::shared_ptr<const CheckDefinition>& d, const Endpoint& real) {
+Result<ProbeRecipe> ProbeRecipe::make(const std::shared_ptr<const CheckDefinition>& d, const Endpoint& real) {
+  ProbeRecipe recipe;
   switch (d->kind) {
-    case CheckKind::tcp: {
-      const Endpoint target = probe_target(*d, real);
-      return ProbeMaker([&io, d, target]() -> std::shared_ptr<Probe> {
-        return std::make_shared<TcpProbe>(io, d, target);
-      });
-    }
+    case CheckKind::tcp:
+      return recipe;
     case CheckKind::http:
     case CheckKind::https: {
       auto plan = HttpPlan::make(d, real);
       if (!plan) return plan.error();
-      return ProbeMaker([&io, &multi, plan = plan.value()]() -> std::shared_ptr<Probe> {
-        return std::make_shared<HttpProbe>(io, multi, plan);
-      });
+      recipe.plan_ = std::move(plan).value();
+      return recipe;
     }
     case CheckKind::exec: {
       auto plan = ExecPlan::make(*d, real);
       if (!plan) return plan.error();
-      return ProbeMaker([&io, plan = plan.value()]() -> std::shared_ptr<Probe> {
-        return std::make_shared<ExecProbe>(io, plan);
-      });
+      recipe.plan_ = std::move(plan).value();
+      return recipe;
     }
   }
   return make_error_code(errc::unsupported_kind);
+}
+
+std::shared_ptr<Probe> ProbeRecipe::make_probe(asio::io_context& io, CurlMulti& multi,
+                                               const std::shared_ptr<const CheckDefinition>& d,
+                                               const Endpoint& real) const {
+  if (const auto* http = std::get_if<std::shared_ptr<const HttpPlan>>(&plan_))
+    return std::make_shared<HttpProbe>(io, multi, *http);
+  if (const auto* exec = std::get_if<std::shared_ptr<const ExecPlan>>(&plan_))
+    return std::make_shared<ExecProbe>(io, *exec);
+  return std::make_shared<TcpProbe>(io, d, probe_target(*d, real));
 }
 
 }  // namespace tandem::checks

@@ -1,10 +1,15 @@
-// make_probe_maker: turns one check definition of one real server into a
-// function that builds a fresh probe per run, with everything that does not
-// change between runs (URL, headers, compiled regex, exec user) prepared once.
+// ProbeRecipe: one check definition of one real server, with everything that
+// does not change between runs prepared once (URL, headers, compiled regex,
+// exec user), and the one place that knows which probe class serves which
+// check kind. make_probe() builds a fresh probe per run.
+//
+// Small on purpose: the runner keeps one per check instance, ten thousand of
+// them. A tcp recipe holds nothing beyond the definition and address the
+// runner keeps anyway (no std::function with a heap-allocated capture).
 #pragma once
 
-#include <functional>
 #include <memory>
+#include <variant>
 
 #include "checks/core/check_definition.hpp"
 #include "checks/core/errc.hpp"
@@ -15,12 +20,22 @@
 
 namespace tandem::checks {
 
-using ProbeMaker = std::function<std::shared_ptr<Probe>()>;
+class HttpPlan;
+struct ExecPlan;
 
-// Returns the errors of HttpPlan::make (http, https) and ExecPlan::make (exec).
-// `io` and `multi` must outlive the maker and every probe it builds.
-// The definition is shared by the maker and its probes, not copied.
-Result<ProbeMaker> make_probe_maker(asio::io_context& io, CurlMulti& multi,
-                                   const std::shared_ptr<const CheckDefinition>& d, const Endpoint& real);
+class ProbeRecipe {
+ public:
+  // Returns the errors of HttpPlan::make (http, https) and ExecPlan::make (exec).
+  // The definition is shared with the recipe's probes, not copied.
+  static Result<ProbeRecipe> make(const std::shared_ptr<const CheckDefinition>& d, const Endpoint& real);
+
+  // A new probe of `d` against `real`: the same definition and real server the
+  // recipe was made with. `io` and `multi` must outlive the probe.
+  std::shared_ptr<Probe> make_probe(asio::io_context& io, CurlMulti& multi,
+                                    const std::shared_ptr<const CheckDefinition>& d, const Endpoint& real) const;
+
+ private:
+  std::variant<std::monostate, std::shared_ptr<const HttpPlan>, std::shared_ptr<const ExecPlan>> plan_;
+};
 
 }  // namespace tandem::checks

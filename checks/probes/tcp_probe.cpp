@@ -1,6 +1,11 @@
 // TcpProbe: connect, optional send/expect, one deadline for the whole run.
 #include "checks/probes/tcp_probe.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "checks/core/reasons.hpp"
 
 namespace tandem::checks {
@@ -21,51 +26,61 @@ asio::ip::address to_asio(const IpAddress& a) {
 asio::ip::tcp::endpoint to_asio(const Endpoint& e) { return {to_asio(e.address), e.port}; }
 
 TcpProbe::TcpProbe(asio::io_context& io, std::shared_ptr<const CheckDefinition> d, const Endpoint& target)
-    : socket_(io),
+    : poller_(asio::use_service<ConnectPoller>(io)),
+      socket_(io),
       deadline_(io),
       completion_(io),
       def_(std::move(d)),
       target_(to_asio(target)) {}
 
-void TcpProbe::start(ProbeDone done) {
+void TcpProbe::run(TimePoint now, ProbeDone done) {
   completion_.arm(std::move(done));
-  sys::error_code ec;
-  socket_.open(target_.protocol(), ec);
-  if (ec) return finish(ProbeResult::failure(reason::connect_failed(ec.message())));
+  deadline_at_ = now + def_->timeout;
+  UniqueFd fd(::socket(target_.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
+  if (!fd) return finish(ProbeResult::failure(reason::connect_failed(std::strerror(errno))));
   if (const auto& source = def_->source_address) {
-    socket_.bind({to_asio(*source), 0}, ec);
-    if (ec) return finish(ProbeResult::failure(reason::source_bind_failed(*source, ec.message())));
+    const asio::ip::tcp::endpoint local(to_asio(*source), 0);
+    if (::bind(fd.get(), local.data(), static_cast<socklen_t>(local.size())) != 0)
+      return finish(ProbeResult::failure(reason::source_bind_failed(*source, std::strerror(errno))));
   }
   auto self = shared_from_this();
-  deadline_.expires_after(def_->timeout);
-  deadline_.async_wait([self](const sys::error_code& e) { self->on_deadline(e); });
-  socket_.async_connect(target_, [self](const sys::error_code& e) { self->on_connect(e); });
+  connect_ticket_ = poller_.connect(std::move(fd), target_, deadline_at_,
+                                    [self](std::error_code ec, UniqueFd s, TimePoint seen) { self->on_connect(ec, std::move(s), seen); });
 }
 
-void TcpProbe::cancel() { finish(ProbeResult::failure("cancelled")); }
+void TcpProbe::cancel() {
+  auto self = shared_from_this();  // the poller may hold the last other reference
+  if (phase_ == Phase::connecting) poller_.cancel(connect_ticket_);
+  finish(ProbeResult::failure("cancelled"));
+}
 
 void TcpProbe::on_deadline(const sys::error_code& ec) {
   if (ec == asio::error::operation_aborted || completion_.finished()) return;
-  switch (phase_) {
-    case Phase::connecting: return finish(ProbeResult::failure(reason::connect_timeout(def_->timeout)));
-    case Phase::sending:
-    case Phase::reading:
-      if (filled_ == 0) return finish(ProbeResult::failure(reason::no_reply(def_->timeout)));
-      return finish(ProbeResult::failure(
-          reason::reply_mismatch(std::string_view(reply_.data(), filled_), def_->expect)));
-  }
+  if (filled_ == 0) return conclude(ProbeResult::failure(reason::no_reply(def_->timeout)));
+  conclude(ProbeResult::failure(reason::reply_mismatch(std::string_view(reply_.data(), filled_), def_->expect)));
 }
 
-void TcpProbe::on_connect(const sys::error_code& ec) {
+void TcpProbe::on_connect(std::error_code ec, UniqueFd fd, TimePoint seen) {
   if (completion_.finished()) return;
-  if (ec == asio::error::connection_refused)
-    return finish(ProbeResult::failure(reason::connect_refused()));
-  if (ec == asio::error::timed_out)
-    return finish(ProbeResult::failure(reason::connect_timeout(def_->timeout)));
-  if (ec) return finish(ProbeResult::failure(reason::connect_failed(ec.message())));
-  if (def_->send.empty() && def_->expect.empty()) return finish(ProbeResult::success("connected"));
+  if (ec == std::errc::connection_refused)
+    return conclude(ProbeResult::failure(reason::connect_refused()).seen_at(seen));
+  if (ec == std::errc::timed_out)
+    return conclude(ProbeResult::failure(reason::connect_timeout(def_->timeout)).seen_at(seen));
+  // The handshake completed but the peer reset before we looked (a listener
+  // that closed with the connection still in its accept queue).
+  if (ec == std::errc::connection_reset) return conclude(ProbeResult::failure(reason::connection_reset()));
+  if (ec) return conclude(ProbeResult::failure(reason::connect_failed(ec.message())));
+  if (def_->send.empty() && def_->expect.empty()) {
+    fd.reset();  // closed before the verdict: open descriptors never exceed the probes in flight
+    return conclude(ProbeResult::success("connected").seen_at(seen));
+  }
+  sys::error_code aec;
+  socket_.assign(target_.protocol(), fd.release(), aec);
+  if (aec) return conclude(ProbeResult::failure(reason::connect_failed(aec.message())));
   phase_ = Phase::sending;
   auto self = shared_from_this();
+  deadline_.expires_at(deadline_at_);
+  deadline_.async_wait([self](const sys::error_code& e) { self->on_deadline(e); });
   asio::async_write(socket_, asio::buffer(def_->send),
                     [self](const sys::error_code& e, std::size_t) { self->on_write(e); });
 }
@@ -73,9 +88,9 @@ void TcpProbe::on_connect(const sys::error_code& ec) {
 void TcpProbe::on_write(const sys::error_code& ec) {
   if (completion_.finished()) return;
   if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe)
-    return finish(ProbeResult::failure(reason::connection_reset()));
-  if (ec) return finish(ProbeResult::failure(reason::connect_failed(ec.message())));
-  if (def_->expect.empty()) return finish(ProbeResult::success("sent"));
+    return conclude(ProbeResult::failure(reason::connection_reset()));
+  if (ec) return conclude(ProbeResult::failure(reason::connect_failed(ec.message())));
+  if (def_->expect.empty()) return conclude(ProbeResult::success("sent"));
   phase_ = Phase::reading;
   reply_.resize(def_->expect.size());  // never more than the prefix we compare
   read_more();
@@ -92,17 +107,26 @@ void TcpProbe::on_read(const sys::error_code& ec, std::size_t n) {
   filled_ += n;
   const std::string_view got(reply_.data(), filled_);
   if (got != std::string_view(def_->expect).substr(0, filled_))
-    return finish(ProbeResult::failure(reason::reply_mismatch(got, def_->expect)));
-  if (filled_ == def_->expect.size()) return finish(ProbeResult::success("reply matched"));
-  if (ec == asio::error::eof) return finish(ProbeResult::failure(reason::closed_before_reply(filled_)));
+    return conclude(ProbeResult::failure(reason::reply_mismatch(got, def_->expect)));
+  if (filled_ == def_->expect.size()) return conclude(ProbeResult::success("reply matched"));
+  if (ec == asio::error::eof) return conclude(ProbeResult::failure(reason::closed_before_reply(filled_)));
   if (ec == asio::error::connection_reset)
-    return finish(ProbeResult::failure(reason::connection_reset()));
-  if (ec) return finish(ProbeResult::failure(reason::connect_failed(ec.message())));
+    return conclude(ProbeResult::failure(reason::connection_reset()));
+  if (ec) return conclude(ProbeResult::failure(reason::connect_failed(ec.message())));
   read_more();
 }
 
 void TcpProbe::finish(ProbeResult r) {
-  if (!completion_.finish(std::move(r))) return;
+  if (completion_.finish(std::move(r))) release();
+}
+
+void TcpProbe::conclude(ProbeResult r) {
+  if (completion_.finished()) return;
+  release();
+  completion_.finish_now(std::move(r));
+}
+
+void TcpProbe::release() {
   sys::error_code ignored;
   deadline_.cancel();
   socket_.close(ignored);  // aborts pending operations; their handlers see finished()

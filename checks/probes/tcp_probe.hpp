@@ -1,5 +1,7 @@
 // TcpProbe: connect to the target within the timeout; optionally send bytes
 // and require the reply to start with the expected bytes. One object per run.
+// The connect goes through the io_context's ConnectPoller (few system calls);
+// only a check that sends or expects bytes hands the socket to Asio after it.
 #pragma once
 
 #include <memory>
@@ -7,6 +9,7 @@
 
 #include "checks/core/check_definition.hpp"
 #include "checks/probes/completion.hpp"
+#include "checks/probes/connect_poller.hpp"
 #include "checks/probes/probe.hpp"
 #include "common/asio.hpp"
 
@@ -24,20 +27,27 @@ class TcpProbe final : public Probe, public std::enable_shared_from_this<TcpProb
   // "connect timeout after N ms", "connect failed: ...", "cannot bind source
   // address ...", "no reply within N ms", "reply ... did not start with ...",
   // "connection closed after N reply bytes", "connection reset by peer".
-  void start(ProbeDone done) override;
   void cancel() override;
 
  private:
+  void run(TimePoint now, ProbeDone done) override;
   enum class Phase { connecting, sending, reading };
-  void on_connect(const boost::system::error_code& ec);
+  void on_connect(std::error_code ec, UniqueFd fd, TimePoint seen);
   void on_write(const boost::system::error_code& ec);
   void read_more();
   void on_read(const boost::system::error_code& ec, std::size_t n);
   void on_deadline(const boost::system::error_code& ec);
+  // From run() or cancel(): the verdict is posted to the loop.
   void finish(ProbeResult r);
+  // From a handler: the verdict is delivered at once (no extra loop turn).
+  void conclude(ProbeResult r);
+  void release();
 
-  asio::ip::tcp::socket socket_;
-  asio::steady_timer deadline_;
+  ConnectPoller& poller_;
+  ConnectPoller::Ticket connect_ticket_ = 0;  // while phase_ is connecting
+  asio::ip::tcp::socket socket_;              // after the connect, for send/expect
+  asio::steady_timer deadline_;               // armed after the connect, for send/expect
+  TimePoint deadline_at_{};
   ProbeCompletion completion_;
   std::shared_ptr<const CheckDefinition> def_;
   asio::ip::tcp::endpoint target_;

@@ -1,7 +1,10 @@
 // CheckRunner: scheduling, de-duplication and the concurrency cap; see runner.hpp.
 #include "checks/runner/runner.hpp"
 
+#include <algorithm>
 #include <functional>
+
+#include <boost/container/small_vector.hpp>
 
 #include "checks/core/schedule.hpp"
 
@@ -9,35 +12,38 @@ namespace tandem::checks {
 
 namespace sys = boost::system;
 
-namespace {
-// Due times are rounded up to this grid so checks due close together share a
-// wake-up of the loop (see quantize()); an interval that is not a multiple of
-// it is in effect rounded up to one.
-constexpr Duration kTimerQuantum = std::chrono::milliseconds(5);
-}  // namespace
-
 // One running check of one real server address, shared by every server
 // (service) that asked for exactly this check.
+// Ten thousand of these may exist: keep it small (no per-instance timer,
+// no std::function, inline room for the usual single user).
 struct CheckRunner::Instance {
-  Instance(asio::io_context& io, Endpoint r, std::shared_ptr<const CheckDefinition> d, ProbeMaker m)
-      : real(r), def_ptr(std::move(d)), def(*def_ptr), make(std::move(m)),
-        tracker(def.rise, def.fall, def.initial), timer(io) {}
+  Instance(Endpoint r, std::shared_ptr<const CheckDefinition> d, ProbeRecipe rc)
+      : real(r), def_ptr(std::move(d)), recipe(std::move(rc)), tracker(def().rise, def().fall, def().initial) {}
+  const CheckDefinition& def() const noexcept { return *def_ptr; }
+  void drop_user(ServerId id) {
+    users.erase(std::remove_if(users.begin(), users.end(), [id](const auto& u) { return u.first == id; }), users.end());
+  }
+
   Endpoint real;
   std::shared_ptr<const CheckDefinition> def_ptr;
-  const CheckDefinition& def;
-  ProbeMaker make;
+  ProbeRecipe recipe;
   HealthTracker tracker;
-  asio::steady_timer timer;
   TimePoint due{};
   std::shared_ptr<Probe> running;
-  bool scheduled = false;
+  bool scheduled = false;  // in due_
   bool removed = false;
   // (server, index of this check in that server's list)
-  std::vector<std::pair<ServerId, std::size_t>> users;
+  boost::container::small_vector<std::pair<ServerId, std::uint32_t>, 1> users;
 };
 
+std::size_t CheckRunner::KeyHash::operator()(const Key& k) const noexcept {
+  std::size_t h = std::hash<const CheckDefinition*>{}(k.second);
+  for (auto b : k.first.address.bytes()) h = h * 131 + b;
+  return h * 65599 + k.first.port;
+}
+
 CheckRunner::CheckRunner(asio::io_context& io, CurlMulti& multi, Options options)
-    : io_(io), multi_(multi), options_(std::move(options)), alive_(std::make_shared<int>(0)) {
+    : io_(io), multi_(multi), options_(std::move(options)), tick_(io), alive_(std::make_shared<int>(0)) {
   if (options_.max_concurrent == 0) options_.max_concurrent = 1;
 }
 
@@ -55,27 +61,27 @@ std::error_code CheckRunner::add_server(ServerId id, const Endpoint& real,
       picked.push_back(it->second);
       continue;
     }
-    auto maker = make_probe_maker(io_, multi_, d, real);
-    if (!maker) return maker.error();
-    auto inst = std::make_shared<Instance>(io_, real, std::move(d), std::move(maker).value());
+    auto recipe = ProbeRecipe::make(d, real);
+    if (!recipe) return recipe.error();
+    auto inst = std::make_shared<Instance>(real, std::move(d), std::move(recipe).value());
     picked.push_back(inst);
     created.push_back(inst);
   }
   // Replace an existing server of this id, keeping checks the new list shares.
-  std::vector<std::shared_ptr<Instance>> previous;
+  Server::Checks previous;
   if (auto old = servers_.find(id); old != servers_.end()) {
     previous = std::move(old->second.checks);
     servers_.erase(old);
-    for (const auto& inst : previous) std::erase_if(inst->users, [id](const auto& u) { return u.first == id; });
+    for (const auto& inst : previous) inst->drop_user(id);
   }
   for (const auto& inst : created) instances_.emplace(Key{inst->real, inst->def_ptr.get()}, inst);
 
   std::vector<Health> initial;
   for (std::size_t i = 0; i < picked.size(); ++i) {
     initial.push_back(picked[i]->tracker.health());
-    picked[i]->users.emplace_back(id, i);
+    picked[i]->users.emplace_back(id, static_cast<std::uint32_t>(i));
   }
-  servers_.emplace(id, Server{real, picked, ServerHealth(std::move(initial))});
+  servers_.emplace(id, Server{real, Server::Checks(picked.begin(), picked.end()), ServerHealth(std::move(initial))});
   for (const auto& inst : previous)
     if (inst->users.empty()) release(inst);
 
@@ -85,7 +91,7 @@ std::error_code CheckRunner::add_server(ServerId id, const Endpoint& real,
       // Spread late additions by a hash of their address, so a reload that
       // adds many servers does not fire them in one burst either.
       const auto h = std::hash<std::string>{}(inst->real.to_string()) ^ (inst->users.size() * 0x9e3779b9u);
-      schedule(inst, now + spread_offset(h % 1024, 1024, inst->def.interval));
+      schedule(inst, now + spread_offset(h % 1024, 1024, inst->def().interval));
     }
   }
   return {};
@@ -95,7 +101,7 @@ void CheckRunner::remove_server(ServerId id) {
   auto it = servers_.find(id);
   if (it == servers_.end()) return;
   for (const auto& inst : it->second.checks) {
-    std::erase_if(inst->users, [id](const auto& u) { return u.first == id; });
+    inst->drop_user(id);
     if (inst->users.empty()) release(inst);
   }
   servers_.erase(it);
@@ -103,7 +109,7 @@ void CheckRunner::remove_server(ServerId id) {
 
 void CheckRunner::release(const std::shared_ptr<Instance>& c) {
   c->removed = true;
-  c->timer.cancel();
+  unschedule(c);
   if (c->running) c->running->cancel();  // its completion still decrements in_flight_
   instances_.erase(Key{c->real, c->def_ptr.get()});
   // Definitions no instance holds any more are swept now and then; until then
@@ -127,7 +133,7 @@ void CheckRunner::start() {
   const TimePoint now = Clock::now();
   // Spread per interval value: checks sharing an interval share its slots.
   std::map<Duration, std::vector<std::shared_ptr<Instance>>> by_interval;
-  for (const auto& [key, inst] : instances_) by_interval[inst->def.interval].push_back(inst);
+  for (const auto& [key, inst] : instances_) by_interval[inst->def().interval].push_back(inst);
   for (const auto& [interval, list] : by_interval)
     for (std::size_t i = 0; i < list.size(); ++i) schedule(list[i], now + spread_offset(i, list.size(), interval));
 }
@@ -135,9 +141,12 @@ void CheckRunner::start() {
 void CheckRunner::stop() {
   started_ = false;
   queue_.clear();
+  due_.clear();
+  tick_.cancel();
+  tick_at_ = TimePoint::max();
   for (const auto& [key, inst] : instances_) {
     inst->removed = true;
-    inst->timer.cancel();
+    inst->scheduled = false;
     if (inst->running) inst->running->cancel();
   }
   instances_.clear();
@@ -146,28 +155,57 @@ void CheckRunner::stop() {
 }
 
 void CheckRunner::schedule(const std::shared_ptr<Instance>& c, TimePoint due) {
-  c->due = quantize(due, kTimerQuantum);
+  c->due = quantize(due, kLoopQuantum);
   c->scheduled = true;
-  c->timer.expires_at(c->due);
+  due_[c->due].push_back(c);
+  if (c->due < tick_at_) arm(c->due);
+}
+
+void CheckRunner::unschedule(const std::shared_ptr<Instance>& c) {
+  if (!c->scheduled) return;
+  c->scheduled = false;
+  auto slot = due_.find(c->due);
+  if (slot == due_.end()) return;
+  std::erase(slot->second, c);
+  if (slot->second.empty()) due_.erase(slot);  // the timer may fire for nothing once
+}
+
+void CheckRunner::arm(TimePoint at) {
+  tick_at_ = at;
+  tick_.expires_at(at);
   std::weak_ptr<int> alive = alive_;
-  c->timer.async_wait([this, alive, c](const sys::error_code& ec) {
-    if (ec || c->removed || alive.expired()) return;
-    on_due(c);
+  tick_.async_wait([this, alive](const sys::error_code& ec) {
+    if (ec || alive.expired()) return;
+    on_tick();
   });
 }
 
-void CheckRunner::on_due(const std::shared_ptr<Instance>& c) {
-  if (in_flight_ < options_.max_concurrent) return launch(c);
+void CheckRunner::on_tick() {
+  tick_at_ = TimePoint::max();
+  const TimePoint now = Clock::now();  // one read for every check due now
+  while (!due_.empty() && due_.begin()->first <= now) {
+    auto batch = std::move(due_.begin()->second);
+    due_.erase(due_.begin());
+    for (const auto& c : batch) {
+      c->scheduled = false;
+      // A check launched earlier in this batch may have removed this one.
+      if (!c->removed) on_due(c, now);
+    }
+  }
+  if (!due_.empty() && due_.begin()->first < tick_at_) arm(due_.begin()->first);
+}
+
+void CheckRunner::on_due(const std::shared_ptr<Instance>& c, TimePoint now) {
+  if (in_flight_ < options_.max_concurrent) return launch(c, now);
   queue_.push_back(c);
 }
 
-void CheckRunner::launch(const std::shared_ptr<Instance>& c) {
+void CheckRunner::launch(const std::shared_ptr<Instance>& c, TimePoint now) {
   ++in_flight_;
-  const TimePoint started = Clock::now();
-  c->running = c->make();
+  c->running = c->recipe.make_probe(io_, multi_, c->def_ptr, c->real);
   // A completion that arrives after the runner is gone finds `alive` expired.
   std::weak_ptr<int> alive = alive_;
-  c->running->start([this, alive, c, started](ProbeResult r) {
+  c->running->start(now, [this, alive, c, started = now](ProbeResult r) {
     if (!alive.expired()) on_done(c, std::move(r), started);
   });
 }
@@ -176,10 +214,10 @@ void CheckRunner::on_done(const std::shared_ptr<Instance>& c, ProbeResult r, Tim
   --in_flight_;
   c->running.reset();
   if (!c->removed) {
-    const TimePoint now = Clock::now();
+    const TimePoint now = r.at != TimePoint{} ? r.at : Clock::now();
     if (options_.on_run) {
       try {
-        options_.on_run(ProbeRun{c->real, c->def, c->due, started, now, r});
+        options_.on_run(ProbeRun{c->real, c->def(), c->due, started, now, r});
       } catch (...) {
         // An observer must not stop the checks.
       }
@@ -188,21 +226,23 @@ void CheckRunner::on_done(const std::shared_ptr<Instance>& c, ProbeResult r, Tim
       for (const auto& [server_id, index] : c->users) {
         auto s = servers_.find(server_id);
         if (s == servers_.end()) continue;
-        const std::string label = s->second.health.size() > 1 ? describe(c->def) : std::string();
+        const std::string label = s->second.health.size() > 1 ? describe(c->def()) : std::string();
         if (auto st = s->second.health.on_check(index, t->to, t->reason, now, label))
           notify(ServerTransition{server_id, s->second.real, st->from, st->to, st->at, st->reason});
       }
     }
-    schedule(c, next_due(c->due, c->tracker.next_interval(c->def), now));
+    schedule(c, next_due(c->due, c->tracker.next_interval(c->def()), now));
   }
   drain_queue();
 }
 
 void CheckRunner::drain_queue() {
+  if (queue_.empty()) return;
+  const TimePoint now = Clock::now();
   while (in_flight_ < options_.max_concurrent && !queue_.empty()) {
     auto c = queue_.front().lock();
     queue_.pop_front();
-    if (c && !c->removed) launch(c);
+    if (c && !c->removed) launch(c, now);
   }
 }
 

@@ -4,6 +4,9 @@
 //   services run once and feed every server that uses them.
 // - Each check runs on its own schedule: first runs spread over the interval,
 //   later runs one interval after the previous *due* time (checks/core/schedule.hpp).
+//   Due times are rounded to a 5 ms grid and kept in one table with one Asio
+//   timer for the earliest, not a timer per check: 10,000 checks then cost
+//   one timer, and every check due in a slot starts from one clock read.
 // - At most `max_concurrent` probes are in flight; a due check that finds the
 //   cap reached waits in a FIFO queue. Queueing delays that run only; the
 //   next one is still due on the original grid, so the schedule does not skew.
@@ -21,6 +24,8 @@
 #include <system_error>
 #include <unordered_map>
 #include <vector>
+
+#include <boost/container/small_vector.hpp>
 
 #include "checks/core/check_definition.hpp"
 #include "checks/core/clock.hpp"
@@ -90,17 +95,24 @@ class CheckRunner {
  private:
   struct Instance;
   struct Server {
+    using Checks = boost::container::small_vector<std::shared_ptr<Instance>, 1>;
     Endpoint real;
-    std::vector<std::shared_ptr<Instance>> checks;
+    Checks checks;
     ServerHealth health;
   };
   // A check instance is identified by its address and its (interned) definition.
   using Key = std::pair<Endpoint, const CheckDefinition*>;
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept;
+  };
   std::shared_ptr<const CheckDefinition> intern(const CheckDefinition& d);
 
   void schedule(const std::shared_ptr<Instance>& c, TimePoint due);
-  void on_due(const std::shared_ptr<Instance>& c);
-  void launch(const std::shared_ptr<Instance>& c);
+  void unschedule(const std::shared_ptr<Instance>& c);
+  void arm(TimePoint at);
+  void on_tick();
+  void on_due(const std::shared_ptr<Instance>& c, TimePoint now);
+  void launch(const std::shared_ptr<Instance>& c, TimePoint now);
   void on_done(const std::shared_ptr<Instance>& c, ProbeResult r, TimePoint started);
   void drain_queue();
   void notify(const ServerTransition& t);
@@ -112,11 +124,15 @@ class CheckRunner {
   bool started_ = false;
   std::size_t in_flight_ = 0;
   std::size_t releases_ = 0;
-  std::map<Key, std::shared_ptr<Instance>> instances_;
+  std::unordered_map<Key, std::shared_ptr<Instance>, KeyHash> instances_;
   // One copy of each distinct definition, however many servers use it (10,000
   // real servers of one service share the service's check).
   std::map<CheckDefinition, std::weak_ptr<const CheckDefinition>> definitions_;
   std::unordered_map<ServerId, Server> servers_;
+  // Scheduled checks by due time (on the grid); `tick_` expires at the first.
+  std::map<TimePoint, std::vector<std::shared_ptr<Instance>>> due_;
+  asio::steady_timer tick_;
+  TimePoint tick_at_ = TimePoint::max();
   std::deque<std::weak_ptr<Instance>> queue_;
   std::shared_ptr<int> alive_;  // handlers hold a weak_ptr: no use after destruction
 };

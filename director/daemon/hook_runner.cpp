@@ -18,12 +18,12 @@ void HookRunner::run(const std::string& name, const conf::Hook& hook) {
   d->timeout = hook.timeout;
   d->interval = hook.timeout;
   d->user = user_;
-  auto maker = checks::make_probe_maker(io_, multi_, d, Endpoint{});
-  if (!maker) {
-    spdlog::error("hook {}: cannot run {}: {}", name, hook.command.front(), maker.error().message());
+  auto recipe = checks::ProbeRecipe::make(d, Endpoint{});
+  if (!recipe) {
+    spdlog::error("hook {}: cannot run {}: {}", name, hook.command.front(), recipe.error().message());
     return;
   }
-  auto probe = maker.value()();
+  auto probe = recipe.value().make_probe(io_, multi_, d, Endpoint{});
   const auto id = next_++;
   running_[id] = probe;
   spdlog::info("hook {}: running {}", name, hook.command.front());

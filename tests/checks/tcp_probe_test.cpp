@@ -2,6 +2,8 @@
 // send/expect, source address, connect-port override, and no fd leaks.
 #include "checks/probes/tcp_probe.hpp"
 
+#include <optional>
+
 #include <catch2/catch.hpp>
 
 #include "tests/checks/support.hpp"
@@ -42,6 +44,34 @@ TEST_CASE("tcp: blackholed SYNs give 'connect timeout after N ms'", "[probe]") {
   const auto r = tcp(io, d, hole.endpoint());
   CHECK_FALSE(r.ok);
   CHECK(r.reason == "connect timeout after 300 ms");
+}
+
+TEST_CASE("tcp: a connect times out on time among connects that finish first", "[probe]") {
+  // The ConnectPoller keeps one timer for the earliest deadline and leaves
+  // finished connects' deadlines in its queue: a bug there would fire late
+  // (at a stale entry's time plus nothing re-armed) or never.
+  asio::io_context io;
+  FullBacklogListener hole;
+  TestServer server(io, {Behaviour::silent});
+  CheckDefinition slow;
+  slow.timeout = 400ms;
+  CheckDefinition quick;
+  quick.timeout = 100ms;  // earlier deadlines than the hole's, all finished long before
+  std::optional<ProbeResult> verdict;
+  Clock::time_point verdict_at{};
+  const auto t0 = Clock::now();
+  auto p = std::make_shared<TcpProbe>(io, slow, hole.endpoint());
+  p->start(t0, [&](ProbeResult r) {
+    verdict = std::move(r);
+    verdict_at = Clock::now();
+  });
+  for (int i = 0; i < 20; ++i) CHECK(tcp(io, quick, server.endpoint()).ok);
+  io.restart();
+  while (!verdict && Clock::now() < t0 + 5s) io.run_one_for(100ms);
+  REQUIRE(verdict);
+  CHECK(verdict->reason == "connect timeout after 400 ms");
+  CHECK(verdict_at - t0 >= 400ms);
+  CHECK(verdict_at - t0 < 1500ms);  // slack for a loaded machine, far below a missed re-arm
 }
 
 TEST_CASE("tcp: send/expect checks the reply prefix", "[probe]") {
@@ -129,8 +159,15 @@ TEST_CASE("tcp: thousands of probes leak no file descriptors", "[probe]") {
   TestServer server(io, {Behaviour::silent});
   CheckDefinition d;
   const Endpoint refused{IpAddress::v4({127, 0, 0, 1}), closed_port()};
-  // Warm up lazily created fds (epoll, eventfd) before counting.
+  // Warm up lazily created fds (epoll sets, eventfd) before counting, and let
+  // the test server see each probe's close (it holds a connection until EOF,
+  // and a verdict can arrive before the server has even accepted).
+  const auto settle = [&io] {
+    io.restart();
+    io.run_for(100ms);
+  };
   tcp(io, d, server.endpoint());
+  settle();
   const std::size_t before = open_fds();
   int ok = 0, failed = 0;
   for (int i = 0; i < 2000; ++i) {
@@ -139,5 +176,6 @@ TEST_CASE("tcp: thousands of probes leak no file descriptors", "[probe]") {
   }
   CHECK(ok == 1000);
   CHECK(failed == 1000);
+  settle();
   CHECK(open_fds() == before);
 }

@@ -1,6 +1,6 @@
-// Small helpers shared by the adapters' socket code: an owning file
-// descriptor, errno as std::error_code, int socket options, and IpAddress to
-// in_addr. Internal to vrrp/io.
+// Small helpers shared by the adapters' socket code: errno as
+// std::error_code, int socket options, and IpAddress to in_addr (UniqueFd is
+// in common/). Internal to vrrp/io.
 #pragma once
 
 #include <netinet/in.h>
@@ -13,6 +13,7 @@
 #include <boost/system/error_code.hpp>
 
 #include "common/ip_address.hpp"
+#include "common/unique_fd.hpp"
 
 namespace tandem::vrrp::io {
 
@@ -45,38 +46,5 @@ inline in_addr to_in_addr(const IpAddress& a) noexcept {
   std::memcpy(&out.s_addr, a.bytes().data(), 4);
   return out;
 }
-
-// Closes the descriptor on destruction unless released.
-class UniqueFd {
- public:
-  explicit UniqueFd(int fd) noexcept : fd_(fd) {}
-  UniqueFd(UniqueFd&& o) noexcept : fd_(o.release()) {}
-  UniqueFd& operator=(UniqueFd&& o) noexcept {
-    if (this != &o) {
-      reset(o.release());
-    }
-    return *this;
-  }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { reset(-1); }
-
-  int get() const noexcept { return fd_; }
-  explicit operator bool() const noexcept { return fd_ >= 0; }
-  int release() noexcept {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-  void reset(int fd) noexcept {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 }  // namespace tandem::vrrp::io

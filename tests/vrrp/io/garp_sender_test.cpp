@@ -24,7 +24,7 @@ using namespace std::chrono_literals;
 using tandem::IpAddress;
 using tandem::vrrp::io::GarpSender;
 using tandem::vrrp::io::InterfaceInfo;
-using tandem::vrrp::io::UniqueFd;
+using tandem::UniqueFd;
 namespace test = tandem::vrrp::io::test;
 
 const IpAddress kVip = IpAddress::v4({10, 0, 0, 100});
