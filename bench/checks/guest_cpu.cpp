@@ -11,8 +11,9 @@
 // address spaces are host processes in one process group (the UML kernel's),
 // and the host's run time (schedstat, nanoseconds) is not tick-sampled. The
 // guest is idle when the host processes sleep, so their CPU over a window is
-// everything the guest did in it, and other load on the host does not change
-// it (a spinner inside the guest, tried first, did depend on that load).
+// everything the guest did in it, and other load on the host changes it only
+// through caches and clock speed (a spinner inside the guest, tried first,
+// measured wall time it got and so depended on that load).
 //
 // Usage:
 //   tandem_guest_cpu watch PGID MARKS OUT        (on the host)
@@ -20,8 +21,8 @@
 //     "CPU_NS MONOTONIC_NS LINE" to OUT, CPU_NS being the run time so far of the
 //     process group PGID (live threads' schedstat plus the children the group's
 //     leader reaped), and then "# PID:NS ..." with each process's share (the
-//     leader, first, is the guest's kernel; each other process runs the user mode of
-//     one guest address space). Ends when the group is gone.
+//     leader, first, is the guest's kernel; each other process runs the user
+//     mode of one guest address space). Ends when the group is gone.
 //   tandem_guest_cpu bursts SECONDS PERIOD_US BURST_US grid|random [MARKS LABEL]
 //     (in the guest) Known work for checking a gauge: one burst of BURST_US
 //     of pure user-mode work (a fixed number of units, a unit timed alone
