@@ -15,7 +15,8 @@
 // number of connections accepted so far to COUNT_FILE every 200 ms; with
 // `external` the checker uses such backends (started separately, e.g. shared
 // with keepalived in bench/checks/run-uml-compare.sh) and skips the failure-
-// detection phase.
+// detection phase; it prints "window open" (flushed) when the measured window
+// starts, so a caller can measure inside that window too.
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -373,6 +374,10 @@ int main(int argc, char** argv) {
   run_for(io, 2s);
   measuring = true;
   epoch = Clock::now();
+  if (external) {
+    fmt::print("window open\n");
+    std::fflush(stdout);
+  }
   const double cpu0 = cpu_seconds();
   const auto wall0 = Clock::now();
   run_for(io, std::chrono::seconds(seconds));
