@@ -1,6 +1,7 @@
 // ConnectPoller: connect, watch, report; see connect_poller.hpp.
 #include "checks/probes/connect_poller.hpp"
 
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
@@ -12,10 +13,10 @@ asio::io_context::id ConnectPoller::id;
 
 namespace {
 
-// The connect's outcome once epoll reported the socket: only an error event
-// needs SO_ERROR (a writable socket without one is connected).
-std::error_code outcome(int fd, std::uint32_t events) {
-  if ((events & (EPOLLERR | EPOLLHUP)) == 0) return {};
+// The connect's outcome once epoll or poll reported the socket: only an error
+// event needs SO_ERROR (a writable socket without one is connected).
+std::error_code outcome(int fd, bool error_event) {
+  if (!error_event) return {};
   int err = 0;
   socklen_t len = sizeof err;
   if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
@@ -28,7 +29,7 @@ std::error_code outcome(int fd, std::uint32_t events) {
 ConnectPoller::ConnectPoller(asio::io_context& io)
     : asio::io_context::service(io),
       set_(io, [this](std::uint64_t ticket, std::uint32_t events, TimePoint seen) { on_event(ticket, events, seen); },
-           [this](TimePoint due) { expire(due); }) {}
+           [this](TimePoint now) { on_look(now); }) {}
 
 ConnectPoller::~ConnectPoller() = default;
 
@@ -39,23 +40,25 @@ void ConnectPoller::shutdown() {
   pending_.clear();
   pending.clear();
   deadlines_ = {};
+  fresh_.clear();
 }
 
 ConnectPoller::Ticket ConnectPoller::connect(UniqueFd fd, const asio::ip::tcp::endpoint& target, TimePoint now,
                                              TimePoint deadline, Done done) {
   const Ticket ticket = next_ticket_++;
   Pending p{std::move(fd), std::move(done), false, {}};
+  bool in_progress = false;
   if (::connect(p.fd.get(), target.data(), static_cast<socklen_t>(target.size())) == 0) {
     // Connected at once (possible on loopback).
-  } else if (errno != EINPROGRESS) {
-    p.immediate = {errno, std::system_category()};
-  } else if (auto ec = set_.add(p.fd.get(), EPOLLOUT | EPOLLONESHOT, ticket, now)) {
-    p.immediate = ec;
+  } else if (errno == EINPROGRESS) {
+    in_progress = true;
   } else {
-    p.watched = true;
+    p.immediate = {errno, std::system_category()};
   }
-  if (p.watched) {
+  if (in_progress) {
     deadlines_.emplace(deadline, ticket);
+    if (fresh_.empty()) set_.hold(now);
+    fresh_.push_back(ticket);
   } else {
     // Reported on the next turn of the loop, as promised.
     asio::post(get_io_context(), [this, ticket] {
@@ -69,12 +72,54 @@ ConnectPoller::Ticket ConnectPoller::connect(UniqueFd fd, const asio::ip::tcp::e
   return ticket;
 }
 
+void ConnectPoller::on_look(TimePoint now) {
+  if (!fresh_.empty()) poll_fresh(now);
+  expire(now);
+}
+
+void ConnectPoller::poll_fresh(TimePoint now) {
+  // Callbacks below may start connects: they go to a new batch.
+  std::vector<Ticket> batch;
+  batch.swap(fresh_);
+  set_.release();
+  std::vector<pollfd> fds;
+  std::vector<Ticket> tickets;
+  fds.reserve(batch.size());
+  tickets.reserve(batch.size());
+  for (const Ticket t : batch) {
+    auto it = pending_.find(t);
+    if (it == pending_.end()) continue;  // cancelled or timed out
+    fds.push_back(pollfd{it->second.fd.get(), POLLOUT, 0});
+    tickets.push_back(t);
+  }
+  if (fds.empty()) return;
+  while (::poll(fds.data(), fds.size(), 0) < 0 && errno == EINTR) {
+  }
+  for (std::size_t i = 0; i < fds.size(); ++i) {
+    const short r = fds[i].revents;
+    if (r & (POLLERR | POLLHUP | POLLNVAL)) {
+      finish(tickets[i], true, now);
+    } else if (r & POLLOUT) {
+      finish(tickets[i], false, now);
+    } else if (auto it = pending_.find(tickets[i]); it != pending_.end()) {
+      // Still in progress (a far or blackholed server): epoll tells us the end.
+      if (auto ec = set_.add(it->second.fd.get(), EPOLLOUT | EPOLLONESHOT, tickets[i], now)) {
+        auto p = take(tickets[i]);
+        p->fd.reset();
+        p->done(ec, UniqueFd(), now);
+      } else {
+        it->second.in_set = true;
+      }
+    }
+  }
+}
+
 std::optional<ConnectPoller::Pending> ConnectPoller::take(Ticket ticket) {
   auto node = pending_.extract(ticket);
   if (node.empty()) return std::nullopt;
   // EPOLLONESHOT has disabled the registration after its one report, and the
   // socket's close removes it: no epoll_ctl either way.
-  if (node.mapped().watched) set_.forget();
+  if (node.mapped().in_set) set_.forget();
   return std::move(node.mapped());
 }
 
@@ -83,9 +128,13 @@ void ConnectPoller::cancel(Ticket ticket) {
 }
 
 void ConnectPoller::on_event(Ticket ticket, std::uint32_t events, TimePoint seen) {
+  finish(ticket, (events & (EPOLLERR | EPOLLHUP)) != 0, seen);
+}
+
+void ConnectPoller::finish(Ticket ticket, bool error_event, TimePoint seen) {
   auto p = take(ticket);
   if (!p) return;  // cancelled, or timed out, after epoll queued it
-  const std::error_code ec = outcome(p->fd.get(), events);
+  const std::error_code ec = outcome(p->fd.get(), error_event);
   if (ec) p->fd.reset();
   p->done(ec, std::move(p->fd), seen);
 }

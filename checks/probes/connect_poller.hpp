@@ -1,11 +1,14 @@
-// ConnectPoller: the non-blocking TCP connects of one io_context's probes,
-// watched in a private EpollSet (see epoll_set.hpp for why not Asio's), whose
-// looks on the 5 ms grid also expire deadlines (no timer of its own).
+// ConnectPoller: the non-blocking TCP connects of one io_context's probes.
 //
-// A connect costs socket (non-blocking from birth), connect, one epoll_ctl
-// and close, plus a share of the wake-ups; SO_ERROR is read only when epoll
-// reports an error. Through asio::ip::tcp::socket::async_connect it cost about
-// nine system calls (ioctl, two epoll_ctl, poll, getsockopt, ...).
+// A connect is started at once (socket(SOCK_NONBLOCK), connect) and looked at
+// on the loop's 5 ms grid (an EpollSet's looks): all connects started since
+// the last look are asked together with one poll(); on a LAN or loopback the
+// handshake is over by then, and the check costs socket, connect and close
+// plus its share of that poll. A connect still in progress goes into the
+// EpollSet (one epoll_ctl) until it ends or its deadline passes; deadlines
+// are checked at the same looks. SO_ERROR is read only for a failed connect.
+// Through asio::ip::tcp::socket::async_connect a check cost about nine system
+// calls (ioctl, two epoll_ctl, poll, getsockopt, ...).
 //
 // One per io_context, as an Asio service: asio::use_service<ConnectPoller>(io).
 // Not thread-safe: use it from the thread that runs the io_context.
@@ -31,8 +34,8 @@ class ConnectPoller final : public asio::io_context::service {
  public:
   // The connected socket on success; on failure the connect's error (from
   // SO_ERROR, or std::errc::timed_out at the deadline) and no socket. `seen`
-  // is the grid time of the look that found the outcome (empty for a connect
-  // that failed or succeeded inside connect()).
+  // is the time of the look that found the outcome (empty for a connect that
+  // failed or succeeded inside connect()).
   using Done = std::function<void(std::error_code, UniqueFd, TimePoint seen)>;
   using Ticket = std::uint64_t;
 
@@ -57,13 +60,18 @@ class ConnectPoller final : public asio::io_context::service {
   struct Pending {
     UniqueFd fd;
     Done done;
-    bool watched = false;       // in the epoll set (else reported on the next turn)
+    bool in_set = false;        // in the epoll set (a connect the first look found in progress)
     std::error_code immediate;  // connect() itself failed
   };
   using Deadline = std::pair<TimePoint, Ticket>;
 
   void shutdown() override;
   void on_event(Ticket ticket, std::uint32_t events, TimePoint seen);
+  // At each look: the connects started since the last one, then deadlines.
+  void on_look(TimePoint now);
+  void poll_fresh(TimePoint now);
+  // Reports a connect epoll or poll found finished.
+  void finish(Ticket ticket, bool error_event, TimePoint seen);
   // Times out the connects whose deadline is at or before `now`.
   void expire(TimePoint now);
   // Takes the connect out of the table (and its socket out of the set).
@@ -71,6 +79,7 @@ class ConnectPoller final : public asio::io_context::service {
 
   EpollSet set_;
   Ticket next_ticket_ = 1;
+  std::vector<Ticket> fresh_;  // started since the last look; the set is held while any
   std::unordered_map<Ticket, Pending> pending_;
   // Earliest first. Entries of connects that already finished are dropped
   // when they reach the top.

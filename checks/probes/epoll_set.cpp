@@ -33,8 +33,7 @@ EpollSet::EpollSet(asio::io_context& io, OnEvent on_event, OnLook on_look)
 std::error_code EpollSet::add(int fd, std::uint32_t events, std::uint64_t key, TimePoint now) {
   if (auto ec = control(set_.get(), EPOLL_CTL_ADD, fd, events, key)) return ec;
   ++registered_;
-  // Idle until now: the next grid point (while looking, the next look is set).
-  if (!looking_) look_at(quantize(now != TimePoint{} ? now : Clock::now(), kLoopQuantum));
+  wake(now);
   return {};
 }
 
@@ -52,32 +51,47 @@ void EpollSet::forget() noexcept {
   if (registered_ > 0) --registered_;
 }
 
+void EpollSet::hold(TimePoint now) {
+  ++holds_;
+  wake(now);
+}
+
+void EpollSet::release() noexcept {
+  if (holds_ > 0) --holds_;
+}
+
+void EpollSet::wake(TimePoint now) {
+  // Idle until now: the next grid point (while looking, the next look is set).
+  if (!looking_) look_at(quantize(now != TimePoint{} ? now : Clock::now(), kLoopQuantum));
+}
+
 void EpollSet::look_at(TimePoint due) {
   looking_ = true;
   timer_.expires_at(due);
   std::weak_ptr<int> alive = alive_;
-  timer_.async_wait([this, alive, due](const boost::system::error_code& ec) {
+  timer_.async_wait([this, alive](const boost::system::error_code& ec) {
     if (alive.expired()) return;
     looking_ = false;
-    if (!ec) look(due);
+    if (!ec) look();
   });
 }
 
-void EpollSet::look(TimePoint due) {
+void EpollSet::look() {
+  // One clock read per look. (Chaining grid times without it let them fall
+  // seconds behind a loop that ran late, and deadlines with them.)
+  const TimePoint now = Clock::now();
   looking_ = true;  // callbacks that add sockets must not arm the timer
+  if (on_look_) on_look_(now);
   constexpr int kBatch = 64;
   epoll_event events[kBatch];
-  for (;;) {
+  while (registered_ > 0) {
     const int n = ::epoll_wait(set_.get(), events, kBatch, 0);
     if (n < 0 && errno == EINTR) continue;
-    for (int i = 0; i < n; ++i) on_event_(events[i].data.u64, events[i].events, due);
+    for (int i = 0; i < n; ++i) on_event_(events[i].data.u64, events[i].events, now);
     if (n < kBatch) break;
   }
-  if (on_look_) on_look_(due);
   looking_ = false;
-  // The next grid point, from the last one: no clock read. A loop running
-  // late catches up through looks that fire at once.
-  if (registered_ > 0) look_at(due + kLoopQuantum);
+  if (registered_ + holds_ > 0) look_at(quantize(now + std::chrono::microseconds(1), kLoopQuantum));
 }
 
 }  // namespace tandem::checks

@@ -1,5 +1,6 @@
 // EpollSet: a private epoll set for probe sockets, looked at on the loop's
-// 5 ms grid (kLoopQuantum) while it holds any socket.
+// 5 ms grid (kLoopQuantum) while it holds any socket or its owner has work
+// for the next look.
 //
 // Why not Asio's own reactor: Asio sets non-blocking mode with its own ioctl,
 // registers each descriptor for reading and then again for writing, re-checks
@@ -30,12 +31,12 @@ namespace tandem::checks {
 class EpollSet {
  public:
   // Called from the loop for each ready registration, with the key it was
-  // added with, the epoll events and the grid time of the look (the real time
-  // is that or a little later; the clock is not read for it). It may add,
-  // modify and close descriptors, including others ready in the same batch.
-  using OnEvent = std::function<void(std::uint64_t key, std::uint32_t events, TimePoint due)>;
-  // Called after each look at the set, with its grid time.
-  using OnLook = std::function<void(TimePoint due)>;
+  // added with, the epoll events and the time of the look (read once per
+  // look). It may add, modify and close descriptors, including others ready
+  // in the same batch.
+  using OnEvent = std::function<void(std::uint64_t key, std::uint32_t events, TimePoint now)>;
+  // Called at each look, before the set's events, with the same time.
+  using OnLook = std::function<void(TimePoint now)>;
 
   // Throws std::system_error if the kernel refuses an epoll set (startup).
   EpollSet(asio::io_context& io, OnEvent on_event, OnLook on_look = {});
@@ -50,21 +51,27 @@ class EpollSet {
   // needs only forget().
   std::error_code remove(int fd);
   // Tells the set that a registered descriptor was closed (the kernel drops
-  // the registration itself). Once none is left the set stops looking, so an
-  // idle loop sleeps and io_context::run() can return.
+  // the registration itself).
   void forget() noexcept;
+  // The owner has work for the looks (OnLook) until it calls release().
+  void hold(TimePoint now = {});
+  void release() noexcept;
+  // Once nothing is registered or held the set stops looking, so an idle loop
+  // sleeps and io_context::run() can return.
 
   std::size_t registered() const noexcept { return registered_; }
 
  private:
+  void wake(TimePoint now);
   void look_at(TimePoint due);
-  void look(TimePoint due);
+  void look();
 
   UniqueFd set_;
   asio::steady_timer timer_;
   OnEvent on_event_;
   OnLook on_look_;
   std::size_t registered_ = 0;
+  std::size_t holds_ = 0;
   bool looking_ = false;  // the timer is armed, or a look is in progress
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // a wait aborted by our destruction finds it expired
 };

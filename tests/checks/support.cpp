@@ -1,4 +1,5 @@
 // Test listeners and process counters; see support.hpp.
+#include <fcntl.h>
 #include "tests/checks/support.hpp"
 
 #include <dirent.h>
@@ -176,6 +177,16 @@ FullBacklogListener::FullBacklogListener() {
     fillers_.push_back(fd);
   }
   ::usleep(50000);  // let the fillers' handshakes land in the queue
+}
+
+void FullBacklogListener::make_room() {
+  // The fillers still waiting retransmit their SYNs too: they go first.
+  for (int fd : fillers_) ::close(fd);
+  fillers_.clear();
+  const int flags = ::fcntl(listen_fd_, F_GETFL);
+  ::fcntl(listen_fd_, F_SETFL, flags | O_NONBLOCK);
+  for (int fd; (fd = ::accept(listen_fd_, nullptr, nullptr)) >= 0;) ::close(fd);
+  ::fcntl(listen_fd_, F_SETFL, flags);
 }
 
 FullBacklogListener::~FullBacklogListener() {

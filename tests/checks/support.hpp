@@ -58,6 +58,9 @@ class FullBacklogListener {
   FullBacklogListener();
   ~FullBacklogListener();
   Endpoint endpoint() const { return endpoint_; }
+  // Accepts (and closes) what waits in the queue, so the next SYN
+  // retransmission of a dropped client is answered: a slow handshake.
+  void make_room();
 
  private:
   int listen_fd_ = -1;

@@ -74,6 +74,34 @@ TEST_CASE("tcp: a connect times out on time among connects that finish first", "
   CHECK(verdict_at - t0 < 1500ms);  // slack for a loaded machine, far below a missed re-arm
 }
 
+TEST_CASE("tcp: a handshake still in progress at the first look completes later", "[probe]") {
+  // The poller asks fresh connects with one poll() at its next look; one
+  // still in progress then (here: its SYN was dropped, and the kernel
+  // retransmits it after about 1 s, when the queue has room) must be
+  // followed through the epoll set to its end.
+  asio::io_context io;
+  FullBacklogListener hole;
+  CheckDefinition d;
+  d.timeout = 4s;
+  std::optional<ProbeResult> verdict;
+  Clock::time_point verdict_at{};
+  const auto t0 = Clock::now();
+  auto p = std::make_shared<TcpProbe>(io, d, hole.endpoint());
+  p->start(t0, [&](ProbeResult r) {
+    verdict = std::move(r);
+    verdict_at = Clock::now();
+  });
+  io.run_for(100ms);  // several looks: the connect is in the set by now
+  REQUIRE_FALSE(verdict);
+  hole.make_room();
+  while (!verdict && Clock::now() < t0 + 6s) io.run_one_for(100ms);
+  REQUIRE(verdict);
+  CHECK(verdict->ok);
+  CHECK(verdict->reason == "connected");
+  CHECK(verdict_at - t0 >= 500ms);  // the retransmitted SYN, not the first one
+  CHECK(verdict_at - t0 < 3500ms);
+}
+
 TEST_CASE("tcp: send/expect checks the reply prefix", "[probe]") {
   asio::io_context io;
   ServerOptions o;
