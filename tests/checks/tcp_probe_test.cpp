@@ -17,6 +17,21 @@ namespace {
 ProbeResult tcp(asio::io_context& io, const CheckDefinition& d, const Endpoint& target) {
   return run_probe(io, std::make_shared<TcpProbe>(io, d, target));
 }
+
+// A probe started at `t0` whose verdict and its arrival time are kept.
+struct TimedVerdict {
+  std::optional<ProbeResult> verdict;
+  Clock::time_point at{};
+};
+std::shared_ptr<TcpProbe> start_timed(asio::io_context& io, const CheckDefinition& d, const Endpoint& target,
+                                      Clock::time_point t0, TimedVerdict& out) {
+  auto p = std::make_shared<TcpProbe>(io, d, target);
+  p->start(t0, [&out](ProbeResult r) {
+    out.verdict = std::move(r);
+    out.at = Clock::now();
+  });
+  return p;
+}
 }  // namespace
 
 TEST_CASE("tcp: a listening port is up", "[probe]") {
@@ -57,21 +72,16 @@ TEST_CASE("tcp: a connect times out on time among connects that finish first", "
   slow.timeout = 400ms;
   CheckDefinition quick;
   quick.timeout = 100ms;  // earlier deadlines than the hole's, all finished long before
-  std::optional<ProbeResult> verdict;
-  Clock::time_point verdict_at{};
+  TimedVerdict v;
   const auto t0 = Clock::now();
-  auto p = std::make_shared<TcpProbe>(io, slow, hole.endpoint());
-  p->start(t0, [&](ProbeResult r) {
-    verdict = std::move(r);
-    verdict_at = Clock::now();
-  });
+  auto p = start_timed(io, slow, hole.endpoint(), t0, v);
   for (int i = 0; i < 20; ++i) CHECK(tcp(io, quick, server.endpoint()).ok);
   io.restart();
-  while (!verdict && Clock::now() < t0 + 5s) io.run_one_for(100ms);
-  REQUIRE(verdict);
-  CHECK(verdict->reason == "connect timeout after 400 ms");
-  CHECK(verdict_at - t0 >= 400ms);
-  CHECK(verdict_at - t0 < 1500ms);  // slack for a loaded machine, far below a missed re-arm
+  while (!v.verdict && Clock::now() < t0 + 5s) io.run_one_for(100ms);
+  REQUIRE(v.verdict);
+  CHECK(v.verdict->reason == "connect timeout after 400 ms");
+  CHECK(v.at - t0 >= 400ms);
+  CHECK(v.at - t0 < 1500ms);  // slack for a loaded machine, far below a missed re-arm
 }
 
 TEST_CASE("tcp: a handshake still in progress at the first look completes later", "[probe]") {
@@ -83,23 +93,18 @@ TEST_CASE("tcp: a handshake still in progress at the first look completes later"
   FullBacklogListener hole;
   CheckDefinition d;
   d.timeout = 4s;
-  std::optional<ProbeResult> verdict;
-  Clock::time_point verdict_at{};
+  TimedVerdict v;
   const auto t0 = Clock::now();
-  auto p = std::make_shared<TcpProbe>(io, d, hole.endpoint());
-  p->start(t0, [&](ProbeResult r) {
-    verdict = std::move(r);
-    verdict_at = Clock::now();
-  });
+  auto p = start_timed(io, d, hole.endpoint(), t0, v);
   io.run_for(100ms);  // several looks: the connect is in the set by now
-  REQUIRE_FALSE(verdict);
+  REQUIRE_FALSE(v.verdict);
   hole.make_room();
-  while (!verdict && Clock::now() < t0 + 6s) io.run_one_for(100ms);
-  REQUIRE(verdict);
-  CHECK(verdict->ok);
-  CHECK(verdict->reason == "connected");
-  CHECK(verdict_at - t0 >= 500ms);  // the retransmitted SYN, not the first one
-  CHECK(verdict_at - t0 < 3500ms);
+  while (!v.verdict && Clock::now() < t0 + 6s) io.run_one_for(100ms);
+  REQUIRE(v.verdict);
+  CHECK(v.verdict->ok);
+  CHECK(v.verdict->reason == "connected");
+  CHECK(v.at - t0 >= 500ms);  // the retransmitted SYN, not the first one
+  CHECK(v.at - t0 < 3500ms);
 }
 
 TEST_CASE("tcp: send/expect checks the reply prefix", "[probe]") {
