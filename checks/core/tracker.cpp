@@ -12,7 +12,6 @@ HealthTracker::HealthTracker(std::uint32_t rise, std::uint32_t fall, Health init
 
 std::optional<Transition> HealthTracker::on_result(const ProbeResult& r, TimePoint now) {
   ++results_;
-  last_reason_ = r.reason;
   if (health_ == Health::down) {
     if (!r.ok) {
       successes_ = 0;

@@ -45,7 +45,6 @@ class HealthTracker {
   // True while successes are accumulating towards `rise` or failures towards `fall`.
   bool changing() const noexcept { return successes_ > 0 || failures_ > 0; }
   bool has_result() const noexcept { return results_ > 0; }
-  const std::string& last_reason() const noexcept { return last_reason_; }
   std::uint64_t results() const noexcept { return results_; }
 
   // The wait before the next run: fast_interval while changing, down_interval
@@ -59,8 +58,10 @@ class HealthTracker {
   Health health_;
   std::uint32_t successes_ = 0;  // consecutive, while down
   std::uint32_t failures_ = 0;   // consecutive, while up
+  // The reason of the last result is not kept here: the transition carries
+  // it, and the director keeps each check's last result for its status (a
+  // string per check instance, ten thousand of them, for nobody).
   std::uint64_t results_ = 0;
-  std::string last_reason_;
 };
 
 }  // namespace tandem::checks

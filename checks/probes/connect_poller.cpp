@@ -46,7 +46,7 @@ void ConnectPoller::shutdown() {
 ConnectPoller::Ticket ConnectPoller::connect(UniqueFd fd, const asio::ip::tcp::endpoint& target, TimePoint now,
                                              TimePoint deadline, Done done) {
   const Ticket ticket = next_ticket_++;
-  Pending p{std::move(fd), std::move(done), false, {}};
+  Pending p{std::move(fd), std::move(done), deadline, false, {}};
   bool in_progress = false;
   if (::connect(p.fd.get(), target.data(), static_cast<socklen_t>(target.size())) == 0) {
     // Connected at once (possible on loopback).
@@ -56,7 +56,6 @@ ConnectPoller::Ticket ConnectPoller::connect(UniqueFd fd, const asio::ip::tcp::e
     p.immediate = {errno, std::system_category()};
   }
   if (in_progress) {
-    deadlines_.emplace(deadline, ticket);
     if (fresh_.empty()) set_.hold(now);
     fresh_.push_back(ticket);
   } else {
@@ -109,6 +108,7 @@ void ConnectPoller::poll_fresh(TimePoint now) {
         p->done(ec, UniqueFd(), now);
       } else {
         it->second.in_set = true;
+        deadlines_.emplace(it->second.deadline, tickets[i]);
       }
     }
   }

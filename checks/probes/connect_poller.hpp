@@ -60,6 +60,7 @@ class ConnectPoller final : public asio::io_context::service {
   struct Pending {
     UniqueFd fd;
     Done done;
+    TimePoint deadline{};
     bool in_set = false;        // in the epoll set (a connect the first look found in progress)
     std::error_code immediate;  // connect() itself failed
   };
@@ -81,7 +82,8 @@ class ConnectPoller final : public asio::io_context::service {
   Ticket next_ticket_ = 1;
   std::vector<Ticket> fresh_;  // started since the last look; the set is held while any
   std::unordered_map<Ticket, Pending> pending_;
-  // Earliest first. Entries of connects that already finished are dropped
+  // Connects in the epoll set, earliest deadline first (fresh ones are at
+  // most one look old). Entries of connects that finished since are dropped
   // when they reach the top.
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
 };
