@@ -5,6 +5,7 @@
 #include "checks/runner/runner.hpp"
 
 #include <map>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -192,4 +193,48 @@ TEST_CASE("runner: a check that cannot be built adds nothing", "[unit]") {
   CHECK(runner.add_server(1, Endpoint{}, {tcp_check(), bad}) == checks::make_error_code(checks::errc::bad_body_regex));
   CHECK(runner.checks_running() == 0);
   CHECK_FALSE(runner.health(1).has_value());
+}
+
+TEST_CASE("runner: after stop() the loop runs out of work, so the daemon can exit", "[probe]") {
+  // The daemon ends when io_context::run() returns: nothing the checks
+  // started (timers, looks at probe sockets, curl's timer) may outlive stop().
+  asio::io_context io;
+  CurlMulti multi(io);
+  auto silent = std::make_unique<TestServer>(io, ServerOptions{Behaviour::silent});
+  const Endpoint up = silent->endpoint();
+  FullBacklogListener hole;
+  const Endpoint refused{IpAddress::v4({127, 0, 0, 1}), closed_port()};
+  std::size_t runs = 0;
+  CheckRunner runner(io, multi, {64, {}, [&](const ProbeRun&) { ++runs; }});
+  auto tcp = tcp_check(20ms);
+  tcp.timeout = 1s;
+  auto http = tcp;
+  http.kind = CheckKind::http;
+  ServerId id = 0;
+  for (int i = 0; i < 20; ++i) {
+    REQUIRE_FALSE(runner.add_server(id++, up, {tcp}));
+    REQUIRE_FALSE(runner.add_server(id++, refused, {tcp}));
+    REQUIRE_FALSE(runner.add_server(id++, hole.endpoint(), {tcp}));  // connects in progress at stop()
+    REQUIRE_FALSE(runner.add_server(id++, up, {http}));  // transfers in flight at stop()
+    tcp.interval += 1ms;  // distinct definitions: 80 instances, not 4
+    http.interval += 1ms;
+  }
+  runner.start();
+  run_until(io, [&] { return runs >= 200; });
+  REQUIRE(runs >= 200);
+  runner.stop();
+  silent.reset();  // the test's own listener waits too; with it gone, run()
+                   // must return at once, not after a connect timeout or never
+
+  io.restart();
+  const auto t0 = Clock::now();
+  std::thread guard([&] {
+    // A hang would block the test forever: stop the loop after 5 s and fail.
+    for (int i = 0; i < 50 && !io.stopped(); ++i) std::this_thread::sleep_for(100ms);
+    io.stop();
+  });
+  io.run();
+  const auto took = Clock::now() - t0;
+  guard.join();
+  CHECK(took < 500ms);
 }

@@ -226,6 +226,9 @@ sed 's/^reconcile_interval = "5s"$/&\ncleanup_on_shutdown = true/' "$work/d1-a.t
 ip netns exec d1 "$tandem" reload -s "$work/d1/control.sock" > /dev/null || fail "reload with cleanup_on_shutdown"
 kill -TERM "${daemon_pid[1]}"
 wait_for 10 "the VIP on d2 only after d1's SIGTERM" vip_only_on 2
+# Bounded: a daemon that does not exit must fail the test with its log, not
+# hang it until the harness's timeout.
+wait_for 20 "d1 to exit after SIGTERM" eval '! kill -0 "${daemon_pid[1]}" 2>/dev/null'
 wait "${daemon_pid[1]}" || fail "d1 exited $? on SIGTERM"
 unset 'daemon_pid[1]'
 [ "$(services_in_d1)" = 0 ] || fail "cleanup_on_shutdown left $(services_in_d1) services in d1's IPVS"
