@@ -13,7 +13,7 @@ struct ProbeResult {
   std::string reason;  // always set: why it failed, or what succeeded ("HTTP 200")
   std::string detail;  // for the log only: an exec program's output (capped)
   // When the verdict was reached, if the probe knows without reading the
-  // clock (a TCP verdict is found at a look of its EpollSet, on the grid);
+  // clock itself (a TCP verdict carries the time of the EpollSet's look);
   // empty otherwise, and the runner reads the clock. A clock read is a
   // system call in some environments (user-mode-linux).
   TimePoint at{};

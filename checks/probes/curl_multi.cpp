@@ -2,6 +2,7 @@
 #include "checks/probes/curl_multi.hpp"
 
 #include <sys/epoll.h>
+#include <unistd.h>
 
 #include <stdexcept>
 
@@ -35,7 +36,11 @@ CurlMulti::~CurlMulti() {
   // through release(), so the pool is freed last.
   auto transfers = std::move(transfers_);
   transfers_.clear();
-  for (auto& [easy, done] : transfers) curl_multi_remove_handle(multi_, easy);
+  for (auto& [easy, done] : transfers) {
+    curl_multi_remove_handle(multi_, easy);
+    // The probe may clean the handle up after we are gone: no callback into us then.
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, nullptr);
+  }
   transfers.clear();
   watches_.clear();  // curl closes its sockets; the epoll set goes with set_
   for (CURL* easy : pool_) curl_easy_cleanup(easy);
@@ -63,6 +68,11 @@ void CurlMulti::release(CURL* easy) {
 }
 
 CURLMcode CurlMulti::add(CURL* easy, std::function<void(CURLcode)> on_done) {
+  // curl closes sockets through us, so a socket closed without a
+  // CURL_POLL_REMOVE first cannot stay in watches_ (and keep the set looking,
+  // and the loop from ever running out of work).
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlMulti::close_socket);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
   const CURLMcode rc = curl_multi_add_handle(multi_, easy);
   if (rc == CURLM_OK) transfers_[easy] = std::move(on_done);
   return rc;
@@ -76,6 +86,13 @@ void CurlMulti::remove(CURL* easy) {
   curl_multi_remove_handle(multi_, easy);  // may call socket_callback(REMOVE)
   auto done = std::move(it->second);
   transfers_.erase(it);
+}
+
+int CurlMulti::close_socket(void* clientp, curl_socket_t s) {
+  auto* self = static_cast<CurlMulti*>(clientp);
+  // Closing drops the epoll registration: only the count needs telling.
+  if (self->watches_.erase(s) > 0) self->set_.forget();
+  return ::close(s);
 }
 
 int CurlMulti::socket_callback(CURL*, curl_socket_t s, int what, void* userp, void*) {

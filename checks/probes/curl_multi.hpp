@@ -69,6 +69,7 @@ class CurlMulti {
     std::uint32_t events = 0;
   };
   static int socket_callback(CURL* easy, curl_socket_t s, int what, void* userp, void* socketp);
+  static int close_socket(void* clientp, curl_socket_t s);
   static int timer_callback(CURLM* multi, long timeout_ms, void* userp);
   void watch(curl_socket_t s, int what);
   void on_event(std::uint64_t key, std::uint32_t events);

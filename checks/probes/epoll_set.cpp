@@ -42,9 +42,11 @@ std::error_code EpollSet::modify(int fd, std::uint32_t events, std::uint64_t key
 }
 
 std::error_code EpollSet::remove(int fd) {
-  if (auto ec = control(set_.get(), EPOLL_CTL_DEL, fd, 0, 0)) return ec;
+  // Counted out even if the kernel had no registration left (a descriptor
+  // closed meanwhile): a count that never drops keeps the set looking.
+  const auto ec = control(set_.get(), EPOLL_CTL_DEL, fd, 0, 0);
   forget();
-  return {};
+  return ec;
 }
 
 void EpollSet::forget() noexcept {
