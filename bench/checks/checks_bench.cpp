@@ -17,7 +17,6 @@
 // with keepalived in bench/checks/run-uml-compare.sh) and skips the failure-
 // detection phase; it prints "window open" (flushed) when the measured window
 // starts, so a caller can measure inside that window too.
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -29,13 +28,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "checks/probes/tcp_probe.hpp"
 #include "checks/runner/runner.hpp"
 #include "common/asio.hpp"
 
@@ -63,7 +62,7 @@ void raise_fd_limit() {
 struct Backend {
   Backend(asio::io_context& io, const Endpoint& e, bool http, std::size_t& accepted)
       : acceptor(io), http_(http), accepted_(accepted) {
-    tcp::endpoint ep(asio::ip::make_address(e.address.to_string()), e.port);
+    const tcp::endpoint ep = to_asio(e);
     acceptor.open(ep.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
     acceptor.bind(ep);
@@ -116,11 +115,8 @@ int serve_tcp_backends(std::size_t n, const std::string& count_file) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     const int on = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(8080);
-    std::memcpy(&a.sin_addr, backend_address(i).bytes().data(), 4);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 512) != 0) {
+    const auto a = to_asio(Endpoint{backend_address(i), 8080});
+    if (::bind(fd, a.data(), static_cast<socklen_t>(a.size())) != 0 || ::listen(fd, 512) != 0) {
       std::perror("backend listener");
       return 1;
     }

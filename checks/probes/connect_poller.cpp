@@ -77,38 +77,37 @@ void ConnectPoller::on_look(TimePoint now) {
 }
 
 void ConnectPoller::poll_fresh(TimePoint now) {
-  // Callbacks below may start connects: they go to a new batch.
-  std::vector<Ticket> batch;
-  batch.swap(fresh_);
+  // Callbacks below may start connects: they go to a new batch in fresh_.
+  batch_.swap(fresh_);
   set_.release();
-  std::vector<pollfd> fds;
-  std::vector<Ticket> tickets;
-  fds.reserve(batch.size());
-  tickets.reserve(batch.size());
-  for (const Ticket t : batch) {
+  fds_.clear();
+  polled_.clear();
+  for (const Ticket t : batch_) {
     auto it = pending_.find(t);
     if (it == pending_.end()) continue;  // cancelled or timed out
-    fds.push_back(pollfd{it->second.fd.get(), POLLOUT, 0});
-    tickets.push_back(t);
+    fds_.push_back(pollfd{it->second.fd.get(), POLLOUT, 0});
+    polled_.push_back(t);
   }
-  if (fds.empty()) return;
-  while (::poll(fds.data(), fds.size(), 0) < 0 && errno == EINTR) {
+  batch_.clear();
+  if (fds_.empty()) return;
+  while (::poll(fds_.data(), fds_.size(), 0) < 0 && errno == EINTR) {
   }
-  for (std::size_t i = 0; i < fds.size(); ++i) {
-    const short r = fds[i].revents;
+  for (std::size_t i = 0; i < fds_.size(); ++i) {
+    const short r = fds_[i].revents;
+    const Ticket t = polled_[i];
     if (r & (POLLERR | POLLHUP | POLLNVAL)) {
-      finish(tickets[i], true, now);
+      finish(t, true, now);
     } else if (r & POLLOUT) {
-      finish(tickets[i], false, now);
-    } else if (auto it = pending_.find(tickets[i]); it != pending_.end()) {
+      finish(t, false, now);
+    } else if (auto it = pending_.find(t); it != pending_.end()) {
       // Still in progress (a far or blackholed server): epoll tells us the end.
-      if (auto ec = set_.add(it->second.fd.get(), EPOLLOUT | EPOLLONESHOT, tickets[i], now)) {
-        auto p = take(tickets[i]);
+      if (auto ec = set_.add(it->second.fd.get(), EPOLLOUT | EPOLLONESHOT, t, now)) {
+        auto p = take(t);
         p->fd.reset();
         p->done(ec, UniqueFd(), now);
       } else {
         it->second.in_set = true;
-        deadlines_.emplace(it->second.deadline, tickets[i]);
+        deadlines_.emplace(it->second.deadline, t);
       }
     }
   }

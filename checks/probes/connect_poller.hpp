@@ -14,6 +14,8 @@
 // Not thread-safe: use it from the thread that runs the io_context.
 #pragma once
 
+#include <poll.h>
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -54,8 +56,6 @@ class ConnectPoller final : public asio::io_context::service {
   // Unknown or finished tickets are ignored.
   void cancel(Ticket ticket);
 
-  std::size_t in_progress() const noexcept { return pending_.size(); }
-
  private:
   struct Pending {
     UniqueFd fd;
@@ -81,6 +81,10 @@ class ConnectPoller final : public asio::io_context::service {
   EpollSet set_;
   Ticket next_ticket_ = 1;
   std::vector<Ticket> fresh_;  // started since the last look; the set is held while any
+  // poll_fresh()'s working space, kept between looks (no allocations per look).
+  std::vector<Ticket> batch_;
+  std::vector<Ticket> polled_;
+  std::vector<pollfd> fds_;
   std::unordered_map<Ticket, Pending> pending_;
   // Connects in the epoll set, earliest deadline first (fresh ones are at
   // most one look old). Entries of connects that finished since are dropped

@@ -23,7 +23,6 @@
 
 #include "checks/core/clock.hpp"
 #include "common/asio.hpp"
-#include "common/duration.hpp"
 #include "common/unique_fd.hpp"
 
 namespace tandem::checks {
@@ -58,8 +57,6 @@ class EpollSet {
   void release() noexcept;
   // Once nothing is registered or held the set stops looking, so an idle loop
   // sleeps and io_context::run() can return.
-
-  std::size_t registered() const noexcept { return registered_; }
 
  private:
   void wake(TimePoint now);
