@@ -4,7 +4,9 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <stdexcept>
+
 
 namespace tandem::checks {
 
@@ -36,13 +38,15 @@ CurlMulti::~CurlMulti() {
   // through release(), so the pool is freed last.
   auto transfers = std::move(transfers_);
   transfers_.clear();
-  for (auto& [easy, done] : transfers) {
+  for (auto& [easy, transfer] : transfers) {
+    CurlCall call(*this);
     curl_multi_remove_handle(multi_, easy);
     // The probe may clean the handle up after we are gone: no callback into us then.
     curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, nullptr);
   }
   transfers.clear();
   watches_.clear();  // curl closes its sockets; the epoll set goes with set_
+  unwatched_.clear();
   for (CURL* easy : pool_) curl_easy_cleanup(easy);
   curl_multi_cleanup(multi_);
   curl_global_cleanup();
@@ -67,14 +71,17 @@ void CurlMulti::release(CURL* easy) {
   pool_.push_back(easy);
 }
 
-CURLMcode CurlMulti::add(CURL* easy, std::function<void(CURLcode)> on_done) {
+CURLMcode CurlMulti::add(CURL* easy, OnDone on_done) {
   // curl closes sockets through us, so a socket closed without a
   // CURL_POLL_REMOVE first cannot stay in watches_ (and keep the set looking,
   // and the loop from ever running out of work).
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlMulti::close_socket);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
+  // Known before curl can call us about it.
+  transfers_[easy] = Transfer{std::move(on_done)};
+  CurlCall call(*this);
   const CURLMcode rc = curl_multi_add_handle(multi_, easy);
-  if (rc == CURLM_OK) transfers_[easy] = std::move(on_done);
+  if (rc != CURLM_OK) transfers_.erase(easy);
   return rc;
 }
 
@@ -83,28 +90,36 @@ void CurlMulti::remove(CURL* easy) {
   if (it == transfers_.end()) return;
   // Remove from curl first: the callback may own the handle's owner, which
   // releases the handle when it is destroyed below.
-  curl_multi_remove_handle(multi_, easy);  // may call socket_callback(REMOVE)
-  auto done = std::move(it->second);
+  {
+    CurlCall call(*this);
+    curl_multi_remove_handle(multi_, easy);  // may call socket_callback(REMOVE)
+  }
+  auto transfer = std::move(it->second);
   transfers_.erase(it);
 }
 
 int CurlMulti::close_socket(void* clientp, curl_socket_t s) {
   auto* self = static_cast<CurlMulti*>(clientp);
   // Closing drops the epoll registration: only the count needs telling.
-  if (self->watches_.erase(s) > 0) self->set_.forget();
+  if (self->watches_.erase(s) > 0 || self->take_unwatched(s)) self->set_.forget();
   return ::close(s);
 }
 
-int CurlMulti::socket_callback(CURL*, curl_socket_t s, int what, void* userp, void*) {
-  static_cast<CurlMulti*>(userp)->watch(s, what);
+int CurlMulti::socket_callback(CURL* easy, curl_socket_t s, int what, void* userp, void*) {
+  static_cast<CurlMulti*>(userp)->watch(easy, s, what);
   return 0;
 }
 
-void CurlMulti::watch(curl_socket_t s, int what) {
+void CurlMulti::watch(CURL* easy, curl_socket_t s, int what) {
+  if (what & CURL_POLL_IN) {
+    auto t = transfers_.find(easy);
+    if (t != transfers_.end()) t->second.awaited_input = true;
+  }
   if (what == CURL_POLL_REMOVE) {
-    // The socket may stay open (curl may keep the connection), so it leaves
-    // the set explicitly.
-    if (watches_.erase(s) > 0) set_.remove(s);
+    // curl usually closes the socket next, in the same call (always without
+    // connection reuse), and closing drops its registration for free; one
+    // still open when the call returns leaves the set then (settle_unwatched).
+    if (watches_.erase(s) > 0) unwatched_.push_back(s);
     return;
   }
   std::uint32_t events = 0;
@@ -115,8 +130,14 @@ void CurlMulti::watch(curl_socket_t s, int what) {
   if (added) {
     w.key = (std::uint64_t{next_generation_++} << 32) | static_cast<std::uint32_t>(s);
     w.events = events;
+    // Watched again before it was closed: it never left the set.
+    const bool registered = take_unwatched(s);
     // If the set refuses the socket, curl's own timeout ends the transfer.
-    if (set_.add(s, events, w.key)) watches_.erase(it);
+    const std::error_code ec = registered ? set_.modify(s, events, w.key) : set_.add(s, events, w.key);
+    if (ec) {
+      watches_.erase(it);
+      if (registered) set_.remove(s);
+    }
     return;
   }
   if (w.events == events) return;
@@ -132,9 +153,7 @@ void CurlMulti::on_event(std::uint64_t key, std::uint32_t events) {
   if (events & EPOLLIN) flags |= CURL_CSELECT_IN;
   if (events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
   if (events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
-  int running = 0;
-  curl_multi_socket_action(multi_, s, flags, &running);
-  deliver_finished();
+  act(s, flags);
 }
 
 int CurlMulti::timer_callback(CURLM*, long timeout_ms, void* userp) {
@@ -169,25 +188,51 @@ int CurlMulti::timer_callback(CURLM*, long timeout_ms, void* userp) {
   return 0;
 }
 
-void CurlMulti::on_timer() {
-  int running = 0;
-  curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+void CurlMulti::on_timer() { act(CURL_SOCKET_TIMEOUT, 0); }
+
+void CurlMulti::act(curl_socket_t s, int flags) {
+  {
+    CurlCall call(*this);
+    int running = 0;
+    curl_multi_socket_action(multi_, s, flags, &running);
+  }
   deliver_finished();
 }
 
+bool CurlMulti::take_unwatched(curl_socket_t s) {
+  auto it = std::find(unwatched_.begin(), unwatched_.end(), s);
+  if (it == unwatched_.end()) return false;
+  *it = unwatched_.back();
+  unwatched_.pop_back();
+  return true;
+}
+
+void CurlMulti::settle_unwatched() {
+  for (curl_socket_t s : unwatched_) set_.remove(s);
+  unwatched_.clear();
+}
+
 void CurlMulti::deliver_finished() {
-  int queued = 0;
-  while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
-    if (msg->msg != CURLMSG_DONE) continue;
-    CURL* easy = msg->easy_handle;
-    const CURLcode result = msg->data.result;
-    auto it = transfers_.find(easy);
-    if (it == transfers_.end()) continue;
-    auto done = std::move(it->second);
-    transfers_.erase(it);
-    curl_multi_remove_handle(multi_, easy);
+  for (;;) {
+    Transfer transfer;
+    Outcome outcome;
+    {
+      CurlCall call(*this);
+      int queued = 0;
+      CURLMsg* msg = curl_multi_info_read(multi_, &queued);
+      if (msg == nullptr) return;
+      if (msg->msg != CURLMSG_DONE) continue;
+      CURL* easy = msg->easy_handle;
+      outcome.result = msg->data.result;
+      auto it = transfers_.find(easy);
+      if (it == transfers_.end()) continue;
+      transfer = std::move(it->second);
+      transfers_.erase(it);
+      curl_multi_remove_handle(multi_, easy);
+    }
+    outcome.connected = transfer.awaited_input;
     try {
-      if (done) done(result);
+      if (transfer.on_done) transfer.on_done(outcome);
     } catch (...) {
       // One transfer's owner must not break the others or the loop.
     }

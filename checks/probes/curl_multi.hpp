@@ -11,6 +11,12 @@
 // timer already due earlier than curl asks is left alone: calling curl early
 // is harmless, re-arming costs a clock read and often a timerfd_settime.
 //
+// Every call into libcurl runs with the clock frozen (clock_freeze.hpp):
+// libcurl reads it ~50 times per transfer, a system call each where there is
+// no vDSO. A socket curl stops watching leaves the epoll set only if it is
+// still open when the call into curl returns: curl closes it first whenever
+// it does not keep the connection, and closing removes it for free.
+//
 // Easy handles are pooled over in-flight transfers (acquire/release) rather
 // than kept per real server, so memory follows concurrency, not server count.
 #pragma once
@@ -24,6 +30,7 @@
 #include <vector>
 
 #include "checks/core/clock.hpp"
+#include "checks/probes/clock_freeze.hpp"
 #include "checks/probes/epoll_set.hpp"
 #include "common/asio.hpp"
 
@@ -45,11 +52,22 @@ class CurlMulti {
   // when the pool is full.
   void release(CURL* easy);
 
+  // How a transfer ended: curl's result, and whether its connection was
+  // established. curl waits only for writability while its TCP connect is in
+  // progress, so a transfer that ever waited to read had connected. (curl's
+  // CONNECT_TIME cannot tell: a connect that completes inside the call that
+  // started it took no time on the frozen clock.)
+  struct Outcome {
+    CURLcode result = CURLE_OK;
+    bool connected = false;
+  };
+  using OnDone = std::function<void(const Outcome&)>;
+
   // Starts the transfer configured on `easy`. `on_done` runs once, from the
-  // loop and outside any libcurl callback, with curl's result; the handle is
+  // loop and outside any libcurl call, with the outcome; the handle is
   // already removed from the multi then. Returns curl's error if it refuses
   // the handle (on_done is not called then).
-  CURLMcode add(CURL* easy, std::function<void(CURLcode)> on_done);
+  CURLMcode add(CURL* easy, OnDone on_done);
   // Stops a transfer without calling its on_done. Must not be called from a
   // libcurl callback. Unknown handles are ignored.
   void remove(CURL* easy);
@@ -68,10 +86,33 @@ class CurlMulti {
     std::uint64_t key = 0;
     std::uint32_t events = 0;
   };
+  struct Transfer {
+    OnDone on_done;
+    bool awaited_input = false;
+  };
   static int socket_callback(CURL* easy, curl_socket_t s, int what, void* userp, void* socketp);
   static int close_socket(void* clientp, curl_socket_t s);
   static int timer_callback(CURLM* multi, long timeout_ms, void* userp);
-  void watch(curl_socket_t s, int what);
+  void watch(CURL* easy, curl_socket_t s, int what);
+  // Open around every call into libcurl: freezes the clock for the call and,
+  // when it ends, takes the sockets curl stopped watching but kept open out
+  // of the epoll set.
+  class CurlCall {
+   public:
+    explicit CurlCall(CurlMulti& m) noexcept : multi_(m) {}
+    ~CurlCall() { multi_.settle_unwatched(); }
+    CurlCall(const CurlCall&) = delete;
+    CurlCall& operator=(const CurlCall&) = delete;
+
+   private:
+    CurlMulti& multi_;
+    ClockFreeze still_;
+  };
+  // curl_multi_socket_action inside a CurlCall, then the finished transfers.
+  void act(curl_socket_t s, int flags);
+  // Whether `s` was waiting for settle_unwatched() (and is no longer).
+  bool take_unwatched(curl_socket_t s);
+  void settle_unwatched();
   void on_event(std::uint64_t key, std::uint32_t events);
   void on_timer();
   void deliver_finished();
@@ -85,7 +126,8 @@ class CurlMulti {
   std::size_t max_pooled_;
   std::uint32_t next_generation_ = 1;
   std::unordered_map<curl_socket_t, Watch> watches_;
-  std::unordered_map<CURL*, std::function<void(CURLcode)>> transfers_;
+  std::vector<curl_socket_t> unwatched_;  // unwatched by curl in this call, still in the set
+  std::unordered_map<CURL*, Transfer> transfers_;
   std::vector<CURL*> pool_;
   std::shared_ptr<int> alive_;  // handlers hold a weak_ptr: no use after destruction
 };

@@ -45,7 +45,7 @@ void HttpProbe::run(TimePoint /*now: curl times the transfer itself*/, ProbeDone
   curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
   // The multi keeps the probe alive until the transfer ends or is removed.
   auto self = shared_from_this();
-  const CURLMcode rc = multi_.add(easy_, [self](CURLcode r) { self->on_transfer_done(r); });
+  const CURLMcode rc = multi_.add(easy_, [self](const CurlMulti::Outcome& o) { self->on_transfer_done(o); });
   if (rc != CURLM_OK)
     return finish(ProbeResult::failure(fmt::format("HTTP probe: {}", curl_multi_strerror(rc))));
   in_multi_ = true;
@@ -90,13 +90,14 @@ std::size_t HttpProbe::take_body(const char* data, std::size_t n) {
   return n;
 }
 
-void HttpProbe::on_transfer_done(CURLcode rc) {
+void HttpProbe::on_transfer_done(const CurlMulti::Outcome& outcome) {
   in_multi_ = false;
   if (completion_.finished()) return;
-  finish(judge(rc));
+  finish(judge(outcome));
 }
 
-ProbeResult HttpProbe::judge(CURLcode rc) {
+ProbeResult HttpProbe::judge(const CurlMulti::Outcome& outcome) {
+  const CURLcode rc = outcome.result;
   long status = 0;
   curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
   if (rc == CURLE_OK) return judge_complete(status);
@@ -109,7 +110,7 @@ ProbeResult HttpProbe::judge(CURLcode rc) {
     if (!status_ok) return ProbeResult::failure(reason::http_status(status, d.expect_status));
     return ProbeResult::failure(reason::body_too_large(d.max_body_bytes));
   }
-  return judge_failure(rc, status);
+  return judge_failure(rc, status, outcome.connected);
 }
 
 ProbeResult HttpProbe::judge_complete(long status) {
@@ -130,7 +131,7 @@ ProbeResult HttpProbe::judge_complete(long status) {
   return ProbeResult::success(reason::http_ok(status));
 }
 
-ProbeResult HttpProbe::judge_failure(CURLcode rc, long status) {
+ProbeResult HttpProbe::judge_failure(CURLcode rc, long status, bool connected) {
   const auto& d = plan_->definition();
   long os_errno = 0;
   curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &os_errno);
@@ -143,10 +144,9 @@ ProbeResult HttpProbe::judge_failure(CURLcode rc, long status) {
     case CURLE_INTERFACE_FAILED:
       return ProbeResult::failure(reason::source_bind_failed(*d.source_address, detail));
     case CURLE_OPERATION_TIMEDOUT: {
-      curl_off_t connected = 0, handshaken = 0;
-      curl_easy_getinfo(easy_, CURLINFO_CONNECT_TIME_T, &connected);
+      curl_off_t handshaken = 0;  // a handshake needs a round trip: never inside one frozen call
       curl_easy_getinfo(easy_, CURLINFO_APPCONNECT_TIME_T, &handshaken);
-      if (connected == 0) return ProbeResult::failure(reason::connect_timeout(d.timeout));
+      if (!connected) return ProbeResult::failure(reason::connect_timeout(d.timeout));
       if (d.kind == CheckKind::https && handshaken == 0)
         return ProbeResult::failure(fmt::format("TLS handshake timeout after {} ms", d.timeout.count()));
       if (status == 0)

@@ -35,10 +35,10 @@ class HttpProbe final : public Probe, public std::enable_shared_from_this<HttpPr
   static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* self);
   static std::size_t on_header(char* data, std::size_t size, std::size_t n, void* self);
   std::size_t take_body(const char* data, std::size_t n);
-  void on_transfer_done(CURLcode rc);
-  ProbeResult judge(CURLcode rc);
+  void on_transfer_done(const CurlMulti::Outcome& outcome);
+  ProbeResult judge(const CurlMulti::Outcome& outcome);
   ProbeResult judge_complete(long status);
-  ProbeResult judge_failure(CURLcode rc, long status);
+  ProbeResult judge_failure(CURLcode rc, long status, bool connected);
   void finish(ProbeResult r);
 
   CurlMulti& multi_;
