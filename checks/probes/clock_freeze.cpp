@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
+#include <type_traits>
 
 namespace {
 
@@ -27,12 +29,14 @@ bool freezable(clockid_t id) {
   }
 }
 
-// One thread's freeze: how deep the scopes are nested, and the readings taken
-// since the outermost one opened (bit `id` of `taken` says reading[id] is set).
+// One thread's freeze: how deep the scopes are nested, the readings taken
+// since the outermost one opened (bit `id` of `taken` says reading[id] is
+// set), and the latest monotonic reading any freeze handed out.
 struct FreezeState {
   int depth = 0;
   std::uint32_t taken = 0;
   std::array<timespec, 8> reading{};
+  timespec latest_monotonic{};
 };
 thread_local FreezeState freeze;
 
@@ -62,6 +66,7 @@ extern "C" __attribute__((visibility("default"))) int clock_gettime(clockid_t id
   if (rc == 0) {
     f.reading[static_cast<std::size_t>(id)] = *ts;
     f.taken |= bit;
+    if (id == CLOCK_MONOTONIC) f.latest_monotonic = *ts;
   }
   return rc;
 }
@@ -70,6 +75,19 @@ namespace tandem::checks {
 
 ClockFreeze::ClockFreeze() noexcept {
   if (freeze.depth++ == 0) freeze.taken = 0;
+}
+
+ClockFreeze::ClockFreeze(TimePoint known) noexcept {
+  static_assert(std::is_same_v<Clock, std::chrono::steady_clock>, "Clock must read CLOCK_MONOTONIC");
+  FreezeState& f = freeze;
+  if (f.depth++ > 0) return;
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(known.time_since_epoch()).count();
+  timespec seed{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+  const timespec& latest = f.latest_monotonic;
+  if (seed.tv_sec < latest.tv_sec || (seed.tv_sec == latest.tv_sec && seed.tv_nsec < latest.tv_nsec)) seed = latest;
+  f.reading[CLOCK_MONOTONIC] = seed;
+  f.latest_monotonic = seed;
+  f.taken = std::uint32_t{1} << CLOCK_MONOTONIC;
 }
 
 ClockFreeze::~ClockFreeze() { --freeze.depth; }

@@ -1,7 +1,9 @@
 // ClockFreeze: while one is open on a thread, time stands still for that
 // thread: each clock_gettime() of a wall or monotonic clock returns the first
 // reading of that clock taken since the outermost ClockFreeze opened. CurlMulti
-// opens one around every call into libcurl.
+// opens one around every call into libcurl, most of them seeded with the time
+// its caller already read (the loop's look at its sockets, the runner's slot),
+// so that libcurl then reads no clock at all.
 //
 // Why: libcurl 7.88 reads the clock about 50 times per transfer (progress
 // stamps, expiry checks, timeout arithmetic), whatever options it is given.
@@ -11,9 +13,11 @@
 // happens on hosts whose clocksource the vDSO cannot read, e.g. some VMs
 // without a stable TSC). One call into libcurl lasts microseconds on a host
 // (hundreds in UML); no timeout or progress time we use can see a clock that
-// does not move inside it, and across calls it moves normally. Frozen, a
-// transfer costs about one read per call into libcurl (measured: 59 -> 9 per
-// check, host, docs/checks.md).
+// does not move inside it, and across calls it moves normally. A seed is at
+// most one look of the loop old (milliseconds), which moves a curl timeout by
+// as much, like every verdict the loop times at its looks. A seed never sets
+// the thread's frozen monotonic clock back behind a reading it handed out
+// before, so libcurl never sees time run backwards.
 //
 // How: tandem defines clock_gettime itself (clock_freeze.cpp). The dynamic
 // linker binds every shared library's reference to the executable's
@@ -24,11 +28,18 @@
 // per thread: other threads never see a frozen clock.
 #pragma once
 
+#include "checks/core/clock.hpp"
+
 namespace tandem::checks {
 
 class ClockFreeze {
  public:
+  // Frozen at the first reading of each clock inside the freeze.
   ClockFreeze() noexcept;
+  // Frozen with the monotonic clock (Clock's) at `known`, a time read before,
+  // or at the latest frozen reading this thread handed out if that is later;
+  // other clocks as above. Inside an open freeze, `known` changes nothing.
+  explicit ClockFreeze(TimePoint known) noexcept;
   ~ClockFreeze();
   ClockFreeze(const ClockFreeze&) = delete;
   ClockFreeze& operator=(const ClockFreeze&) = delete;

@@ -15,7 +15,7 @@ namespace sys = boost::system;
 CurlMulti::CurlMulti(asio::io_context& io, std::size_t max_pooled_handles)
     : io_(io),
       multi_(nullptr),
-      set_(io, [this](std::uint64_t key, std::uint32_t events, TimePoint) { on_event(key, events); }),
+      set_(io, [this](std::uint64_t key, std::uint32_t events, TimePoint now) { on_event(key, events, now); }),
       timer_(io),
       max_pooled_(max_pooled_handles),
       alive_(std::make_shared<int>(0)) {
@@ -71,7 +71,7 @@ void CurlMulti::release(CURL* easy) {
   pool_.push_back(easy);
 }
 
-CURLMcode CurlMulti::add(CURL* easy, OnDone on_done) {
+CURLMcode CurlMulti::add(CURL* easy, TimePoint now, OnDone on_done) {
   // curl closes sockets through us, so a socket closed without a
   // CURL_POLL_REMOVE first cannot stay in watches_ (and keep the set looking,
   // and the loop from ever running out of work).
@@ -79,7 +79,7 @@ CURLMcode CurlMulti::add(CURL* easy, OnDone on_done) {
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
   // Known before curl can call us about it.
   transfers_[easy] = Transfer{std::move(on_done)};
-  CurlCall call(*this);
+  CurlCall call(*this, now);
   const CURLMcode rc = curl_multi_add_handle(multi_, easy);
   if (rc != CURLM_OK) transfers_.erase(easy);
   return rc;
@@ -145,7 +145,7 @@ void CurlMulti::watch(CURL* easy, curl_socket_t s, int what) {
   set_.modify(s, events, w.key);
 }
 
-void CurlMulti::on_event(std::uint64_t key, std::uint32_t events) {
+void CurlMulti::on_event(std::uint64_t key, std::uint32_t events, TimePoint now) {
   const auto s = static_cast<curl_socket_t>(key & 0xffffffffu);
   auto it = watches_.find(s);
   if (it == watches_.end() || it->second.key != key) return;  // closed since, or a successor
@@ -153,7 +153,7 @@ void CurlMulti::on_event(std::uint64_t key, std::uint32_t events) {
   if (events & EPOLLIN) flags |= CURL_CSELECT_IN;
   if (events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
   if (events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
-  act(s, flags);
+  act(s, flags, now);
 }
 
 int CurlMulti::timer_callback(CURLM*, long timeout_ms, void* userp) {
@@ -168,35 +168,34 @@ int CurlMulti::timer_callback(CURLM*, long timeout_ms, void* userp) {
   if (timeout_ms == 0) {
     if (!self->kick_posted_) {
       self->kick_posted_ = true;
-      asio::post(self->io_, [self, alive] {
+      // Called from inside libcurl: the clock is frozen, reading it is free.
+      asio::post(self->io_, [self, alive, asked = Clock::now()] {
         if (alive.expired()) return;
         self->kick_posted_ = false;
-        self->on_timer();
+        self->act(CURL_SOCKET_TIMEOUT, 0, asked);
       });
     }
     return 0;
   }
-  const TimePoint at = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  const TimePoint at = Clock::now() + std::chrono::milliseconds(timeout_ms);  // frozen, as above
   if (at >= self->timer_at_) return 0;  // already due earlier; curl asks again then
   self->timer_at_ = at;
   self->timer_.expires_at(at);
-  self->timer_.async_wait([self, alive](const sys::error_code& ec) {
+  self->timer_.async_wait([self, alive, at](const sys::error_code& ec) {
     if (alive.expired() || ec == asio::error::operation_aborted) return;
     self->timer_at_ = TimePoint::max();
-    self->on_timer();
+    self->act(CURL_SOCKET_TIMEOUT, 0, at);  // the timer expired at `at` (or just after)
   });
   return 0;
 }
 
-void CurlMulti::on_timer() { act(CURL_SOCKET_TIMEOUT, 0); }
-
-void CurlMulti::act(curl_socket_t s, int flags) {
+void CurlMulti::act(curl_socket_t s, int flags, TimePoint now) {
   {
-    CurlCall call(*this);
+    CurlCall call(*this, now);
     int running = 0;
     curl_multi_socket_action(multi_, s, flags, &running);
   }
-  deliver_finished();
+  deliver_finished(now);
 }
 
 bool CurlMulti::take_unwatched(curl_socket_t s) {
@@ -212,12 +211,12 @@ void CurlMulti::settle_unwatched() {
   unwatched_.clear();
 }
 
-void CurlMulti::deliver_finished() {
+void CurlMulti::deliver_finished(TimePoint now) {
   for (;;) {
     Transfer transfer;
     Outcome outcome;
     {
-      CurlCall call(*this);
+      CurlCall call(*this, now);
       int queued = 0;
       CURLMsg* msg = curl_multi_info_read(multi_, &queued);
       if (msg == nullptr) return;

@@ -63,11 +63,12 @@ class CurlMulti {
   };
   using OnDone = std::function<void(const Outcome&)>;
 
-  // Starts the transfer configured on `easy`. `on_done` runs once, from the
-  // loop and outside any libcurl call, with the outcome; the handle is
-  // already removed from the multi then. Returns curl's error if it refuses
-  // the handle (on_done is not called then).
-  CURLMcode add(CURL* easy, OnDone on_done);
+  // Starts the transfer configured on `easy` at `now` (the caller's reading
+  // of the clock). `on_done` runs once, from the loop and outside any libcurl
+  // call, with the outcome; the handle is already removed from the multi
+  // then. Returns curl's error if it refuses the handle (on_done is not
+  // called then).
+  CURLMcode add(CURL* easy, TimePoint now, OnDone on_done);
   // Stops a transfer without calling its on_done. Must not be called from a
   // libcurl callback. Unknown handles are ignored.
   void remove(CURL* easy);
@@ -94,12 +95,13 @@ class CurlMulti {
   static int close_socket(void* clientp, curl_socket_t s);
   static int timer_callback(CURLM* multi, long timeout_ms, void* userp);
   void watch(CURL* easy, curl_socket_t s, int what);
-  // Open around every call into libcurl: freezes the clock for the call and,
-  // when it ends, takes the sockets curl stopped watching but kept open out
-  // of the epoll set.
+  // Open around every call into libcurl: freezes the clock for the call (at
+  // `now` where the caller knows the time) and, when it ends, takes the
+  // sockets curl stopped watching but kept open out of the epoll set.
   class CurlCall {
    public:
     explicit CurlCall(CurlMulti& m) noexcept : multi_(m) {}
+    CurlCall(CurlMulti& m, TimePoint now) noexcept : multi_(m), still_(now) {}
     ~CurlCall() { multi_.settle_unwatched(); }
     CurlCall(const CurlCall&) = delete;
     CurlCall& operator=(const CurlCall&) = delete;
@@ -108,14 +110,14 @@ class CurlMulti {
     CurlMulti& multi_;
     ClockFreeze still_;
   };
-  // curl_multi_socket_action inside a CurlCall, then the finished transfers.
-  void act(curl_socket_t s, int flags);
+  // curl_multi_socket_action inside a CurlCall frozen at `now`, then the
+  // finished transfers.
+  void act(curl_socket_t s, int flags, TimePoint now);
   // Whether `s` was waiting for settle_unwatched() (and is no longer).
   bool take_unwatched(curl_socket_t s);
   void settle_unwatched();
-  void on_event(std::uint64_t key, std::uint32_t events);
-  void on_timer();
-  void deliver_finished();
+  void on_event(std::uint64_t key, std::uint32_t events, TimePoint now);
+  void deliver_finished(TimePoint now);
 
   asio::io_context& io_;
   CURLM* multi_;

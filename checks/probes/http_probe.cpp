@@ -28,7 +28,7 @@ HttpProbe::~HttpProbe() {
   if (digest_ != nullptr) EVP_MD_CTX_free(digest_);
 }
 
-void HttpProbe::run(TimePoint /*now: curl times the transfer itself*/, ProbeDone done) {
+void HttpProbe::run(TimePoint now, ProbeDone done) {
   completion_.arm(std::move(done));
   easy_ = multi_.acquire();
   if (easy_ == nullptr) return finish(ProbeResult::failure("HTTP probe: cannot allocate a curl handle"));
@@ -45,7 +45,7 @@ void HttpProbe::run(TimePoint /*now: curl times the transfer itself*/, ProbeDone
   curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
   // The multi keeps the probe alive until the transfer ends or is removed.
   auto self = shared_from_this();
-  const CURLMcode rc = multi_.add(easy_, [self](const CurlMulti::Outcome& o) { self->on_transfer_done(o); });
+  const CURLMcode rc = multi_.add(easy_, now, [self](const CurlMulti::Outcome& o) { self->on_transfer_done(o); });
   if (rc != CURLM_OK)
     return finish(ProbeResult::failure(fmt::format("HTTP probe: {}", curl_multi_strerror(rc))));
   in_multi_ = true;

@@ -105,3 +105,30 @@ TEST_CASE("the wall clock is frozen too") {
   CHECK(a.tv_sec == b.tv_sec);
   CHECK(a.tv_nsec == b.tv_nsec);
 }
+
+TEST_CASE("a seeded freeze shows the seed and reads no clock for it") {
+  const auto seed = Steady::now();  // a time the caller read earlier (later than any frozen one)
+  std::this_thread::sleep_for(2ms);
+  ClockFreeze still(seed);
+  CHECK(Steady::now() == seed);
+  {
+    ClockFreeze inner(seed + 10ms);  // nested: the outer freeze's time stands
+    CHECK(Steady::now() == seed);
+  }
+}
+
+TEST_CASE("a seed never sets the frozen clock back behind what it showed before") {
+  Steady::time_point shown;
+  {
+    ClockFreeze still;
+    shown = Steady::now();
+  }
+  {
+    ClockFreeze stale(shown - 20ms);
+    CHECK(Steady::now() == shown);
+  }
+  std::this_thread::sleep_for(2ms);
+  const auto later = Steady::now();
+  ClockFreeze fresh(later);
+  CHECK(Steady::now() == later);
+}
