@@ -26,9 +26,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,11 +60,108 @@ void raise_fd_limit() {
   setrlimit(RLIMIT_NOFILE, &r);
 }
 
-// ---- backends (child process) ------------------------------------------------
+// ---- backends (child process, or `serve`) ------------------------------------
 
-struct Backend {
-  Backend(asio::io_context& io, const Endpoint& e, bool http, std::size_t& accepted)
-      : acceptor(io), http_(http), accepted_(accepted) {
+// How the backends are driven: `serve` writes the number of connections
+// accepted so far to count_file every 200 ms and runs until SIGTERM/SIGINT;
+// the bench's own child says it is ready on ready_fd and reads control_fd,
+// where "c" closes the listeners of the first 1% (the failure-detection phase)
+// and EOF ends it. Unused descriptors are -1, an unused file empty.
+struct BackendDriver {
+  std::string count_file;
+  int ready_fd = -1;
+  int control_fd = -1;
+};
+
+void write_count(const std::string& count_file, std::size_t accepted) {
+  {
+    std::ofstream(count_file + ".tmp") << accepted << "\n";
+  }
+  std::rename((count_file + ".tmp").c_str(), count_file.c_str());
+}
+
+void say_ready(const BackendDriver& d) {
+  if (d.ready_fd < 0) return;
+  [[maybe_unused]] auto w = ::write(d.ready_fd, "r", 1);
+  ::close(d.ready_fd);
+}
+
+volatile sig_atomic_t g_stop = 0;
+
+void stop_on_signals() {
+  struct sigaction sa{};
+  sa.sa_handler = [](int) { g_stop = 1; };
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::sigaction(SIGINT, &sa, nullptr);
+}
+
+// tcp: accept and close, as lean as it gets, because in UML the backends
+// share the guest's one CPU with the checker being measured (and each system
+// call costs ~26 us there). One level-triggered epoll set over all listeners,
+// one accept4 per ready listener per wake-up (a listener with more waiting is
+// reported again), the count written on a timerfd: an accepted connection
+// costs accept4 and close plus a share of one epoll_wait, against four calls
+// and clock reads through Asio.
+int run_tcp_backends(std::size_t n, const BackendDriver& driver) {
+  const int ep = ::epoll_create1(EPOLL_CLOEXEC);
+  auto watch = [ep](int fd) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+  };
+  std::vector<int> listeners;
+  for (std::size_t i = 0; i < n; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int on = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    const auto a = to_asio(Endpoint{backend_address(i), 8080});
+    if (::bind(fd, a.data(), static_cast<socklen_t>(a.size())) != 0 || ::listen(fd, 512) != 0) {
+      std::perror("backend listener");
+      return 1;
+    }
+    watch(fd);
+    listeners.push_back(fd);
+  }
+  int report = -1;
+  if (!driver.count_file.empty()) {
+    report = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    const itimerspec every{{0, 200'000'000}, {0, 1}};
+    ::timerfd_settime(report, 0, &every, nullptr);
+    watch(report);
+  }
+  if (driver.control_fd >= 0) watch(driver.control_fd);
+  say_ready(driver);
+  std::size_t accepted = 0;
+  epoll_event events[256];
+  while (g_stop == 0) {
+    const int k = ::epoll_wait(ep, events, 256, -1);
+    for (int i = 0; i < k; ++i) {
+      const int fd = events[i].data.fd;
+      if (fd == report) {
+        std::uint64_t expirations = 0;
+        [[maybe_unused]] auto r = ::read(report, &expirations, sizeof expirations);
+        write_count(driver.count_file, accepted);
+      } else if (fd == driver.control_fd) {
+        char cmd[16];
+        const ssize_t len = ::read(fd, cmd, sizeof cmd);
+        if (len <= 0) return 0;
+        if (cmd[0] == 'c')
+          for (std::size_t j = 0; j < n / 100; ++j) ::close(listeners[j]);  // closing leaves the set
+      } else {
+        const int c = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (c < 0) continue;
+        ++accepted;
+        ::close(c);
+      }
+    }
+  }
+  return 0;
+}
+
+// http: read the request, answer 200 with a 2-byte body, close.
+struct HttpBackend {
+  HttpBackend(asio::io_context& io, const Endpoint& e, std::size_t& accepted) : acceptor(io), accepted_(accepted) {
     const tcp::endpoint ep = to_asio(e);
     acceptor.open(ep.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
@@ -73,7 +173,7 @@ struct Backend {
     acceptor.async_accept([this](const boost::system::error_code& ec, tcp::socket s) {
       if (ec) return;
       ++accepted_;
-      if (http_) serve(std::make_shared<tcp::socket>(std::move(s)));
+      serve(std::make_shared<tcp::socket>(std::move(s)));
       accept();
     });
   }
@@ -89,122 +189,49 @@ struct Backend {
                            });
   }
   tcp::acceptor acceptor;
-  bool http_;
   std::size_t& accepted_;
 };
 
-void write_count(const std::string& count_file, std::size_t accepted) {
-  {
-    std::ofstream(count_file + ".tmp") << accepted << "\n";
-  }
-  std::rename((count_file + ".tmp").c_str(), count_file.c_str());
-}
-
-volatile sig_atomic_t g_stop = 0;
-
-// `serve tcp`: accept and close, as lean as it gets, because in UML the
-// backends share the guest's one CPU with the checker being measured (and
-// each system call costs ~26 us there). One level-triggered epoll set over
-// all listeners, one accept4 per ready listener per wake-up (a listener with
-// more waiting is reported again), the count written on a timerfd: an accepted
-// connection costs accept4 and close plus a share of one epoll_wait, against
-// four calls and clock reads through Asio.
-int serve_tcp_backends(std::size_t n, const std::string& count_file) {
-  const int ep = ::epoll_create1(EPOLL_CLOEXEC);
-  for (std::size_t i = 0; i < n; ++i) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    const int on = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    const auto a = to_asio(Endpoint{backend_address(i), 8080});
-    if (::bind(fd, a.data(), static_cast<socklen_t>(a.size())) != 0 || ::listen(fd, 512) != 0) {
-      std::perror("backend listener");
-      return 1;
-    }
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-  }
-  const int report = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-  const itimerspec every{{0, 200'000'000}, {0, 1}};
-  ::timerfd_settime(report, 0, &every, nullptr);
-  epoll_event rev{};
-  rev.events = EPOLLIN;
-  rev.data.fd = report;
-  ::epoll_ctl(ep, EPOLL_CTL_ADD, report, &rev);
-  struct sigaction sa{};
-  sa.sa_handler = [](int) { g_stop = 1; };
-  ::sigaction(SIGTERM, &sa, nullptr);
-  ::sigaction(SIGINT, &sa, nullptr);
-  std::size_t accepted = 0;
-  epoll_event events[256];
-  while (g_stop == 0) {
-    const int k = ::epoll_wait(ep, events, 256, -1);
-    for (int i = 0; i < k; ++i) {
-      if (events[i].data.fd == report) {
-        std::uint64_t expirations = 0;
-        [[maybe_unused]] auto r = ::read(report, &expirations, sizeof expirations);
-        write_count(count_file, accepted);
-        continue;
-      }
-      const int c = ::accept4(events[i].data.fd, nullptr, nullptr, SOCK_CLOEXEC);
-      if (c < 0) continue;
-      ++accepted;
-      ::close(c);
-    }
-  }
-  return 0;
-}
-
-// `serve` mode: backends only, until SIGTERM or SIGINT.
-int serve_backends(std::size_t n, bool http, const std::string& count_file) {
-  raise_fd_limit();
-  if (!http) return serve_tcp_backends(n, count_file);
+int run_http_backends(std::size_t n, const BackendDriver& driver) {
   asio::io_context io;
   std::size_t accepted = 0;
-  std::vector<std::unique_ptr<Backend>> backends;
+  std::vector<std::unique_ptr<HttpBackend>> backends;
   for (std::size_t i = 0; i < n; ++i)
-    backends.push_back(std::make_unique<Backend>(io, Endpoint{backend_address(i), 8080}, http, accepted));
-  asio::signal_set stop(io, SIGTERM, SIGINT);
-  stop.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
+    backends.push_back(std::make_unique<HttpBackend>(io, Endpoint{backend_address(i), 8080}, accepted));
+  // g_stop is looked at between bursts of the loop (at most 200 ms apart).
   asio::steady_timer tick(io);
-  std::function<void()> report = [&] {
-    write_count(count_file, accepted);
+  std::function<void()> every_200ms = [&] {
+    if (g_stop != 0) return io.stop();
+    if (!driver.count_file.empty()) write_count(driver.count_file, accepted);
     tick.expires_after(200ms);
     tick.async_wait([&](const boost::system::error_code& ec) {
-      if (!ec) report();
+      if (!ec) every_200ms();
     });
   };
-  report();
-  io.run();
-  return 0;
-}
-
-// Serves until stdin (the control pipe) says "close K" (close the first K
-// listeners) or reaches EOF (exit).
-[[noreturn]] void run_backends(std::size_t n, bool http, int ready_fd, int control_fd) {
-  raise_fd_limit();
-  asio::io_context io;
-  std::size_t accepted = 0;
-  std::vector<std::unique_ptr<Backend>> backends;
-  for (std::size_t i = 0; i < n; ++i)
-    backends.push_back(std::make_unique<Backend>(io, Endpoint{backend_address(i), 8080}, http, accepted));
-  [[maybe_unused]] auto w = ::write(ready_fd, "r", 1);
-  ::close(ready_fd);
-  asio::posix::stream_descriptor control(io, control_fd);
+  every_200ms();
+  std::optional<asio::posix::stream_descriptor> control;
   std::array<char, 16> cmd{};
   std::function<void()> read_cmd = [&] {
-    control.async_read_some(asio::buffer(cmd), [&](const boost::system::error_code& ec, std::size_t len) {
+    control->async_read_some(asio::buffer(cmd), [&](const boost::system::error_code& ec, std::size_t len) {
       if (ec) return io.stop();
-      if (len > 0 && cmd[0] == 'c') {
+      if (len > 0 && cmd[0] == 'c')
         for (std::size_t i = 0; i < n / 100; ++i) backends[i]->acceptor.close();
-      }
       read_cmd();
     });
   };
-  read_cmd();
+  if (driver.control_fd >= 0) {
+    control.emplace(io, driver.control_fd);
+    read_cmd();
+  }
+  say_ready(driver);
   io.run();
-  std::_Exit(0);
+  return 0;
+}
+
+int run_backends(std::size_t n, bool http, const BackendDriver& driver) {
+  raise_fd_limit();
+  stop_on_signals();
+  return http ? run_http_backends(n, driver) : run_tcp_backends(n, driver);
 }
 
 // ---- measurement ---------------------------------------------------------------
@@ -262,7 +289,8 @@ int main(int argc, char** argv) {
   }
   if (std::string(argv[1]) == "serve") {
     if (argc < 5) return 2;
-    return serve_backends(std::strtoul(argv[3], nullptr, 10), std::string(argv[2]) == "http", argv[4]);
+    return run_backends(std::strtoul(argv[3], nullptr, 10), std::string(argv[2]) == "http",
+                        BackendDriver{argv[4]});
   }
   const bool http = std::string(argv[1]) == "http";
   const std::size_t n = std::strtoul(argv[2], nullptr, 10);
@@ -284,7 +312,7 @@ int main(int argc, char** argv) {
     if (child == 0) {
       ::close(ready[0]);
       ::close(control[1]);
-      run_backends(n, http, ready[1], control[0]);
+      std::_Exit(run_backends(n, http, BackendDriver{"", ready[1], control[0]}));
     }
     char c = 0;
     ::close(ready[1]);
