@@ -130,10 +130,21 @@ void CurlMulti::watch(CURL* easy, curl_socket_t s, int what) {
   if (added) {
     w.key = (std::uint64_t{next_generation_++} << 32) | static_cast<std::uint32_t>(s);
     w.events = events;
-    // Watched again before it was closed: it never left the set.
-    const bool registered = take_unwatched(s);
+    // Watched again before it was closed: it never left the set. Unless curl
+    // closed it without telling us (7.88 does for the connection of a
+    // transfer that timed out or was removed mid-way) and this is a new
+    // socket with the same number: the kernel then knows no registration.
+    std::error_code ec;
+    bool registered = take_unwatched(s);
+    if (registered) {
+      ec = set_.modify(s, events, w.key);
+      if (ec == std::errc::no_such_file_or_directory) {
+        set_.forget();
+        registered = false;
+      }
+    }
+    if (!registered) ec = set_.add(s, events, w.key);
     // If the set refuses the socket, curl's own timeout ends the transfer.
-    const std::error_code ec = registered ? set_.modify(s, events, w.key) : set_.add(s, events, w.key);
     if (ec) {
       watches_.erase(it);
       if (registered) set_.remove(s);
@@ -207,6 +218,8 @@ bool CurlMulti::take_unwatched(curl_socket_t s) {
 }
 
 void CurlMulti::settle_unwatched() {
+  // A socket curl closed without telling us (see watch()) fails with EBADF:
+  // its registration went with it, and remove() counts it out all the same.
   for (curl_socket_t s : unwatched_) set_.remove(s);
   unwatched_.clear();
 }
