@@ -38,7 +38,7 @@ set -uo pipefail
 if [ "${TANDEM_BENCH_RT:-}" != 1 ] && chrt -R -f 10 true 2>/dev/null; then
   TANDEM_BENCH_RT=1 exec chrt -R -f 10 bash "$0" "$@"
 fi
-# lab.sh's wait_for polls every 2 ms, forking `ip` each time; the failover is
+# lab.sh's wait_for_ms polls every 2 ms, forking `ip` each time; the failover is
 # timed by the recorders, so poll gently and leave the CPU to the daemons.
 wait_poll=0.025
 trials=20 intervals="1000 100" smoke=0 impls="tandem keepalived" out=""
@@ -132,7 +132,7 @@ runq_wait_ns() {
 master=0     # the director holding the VIP; trials alternate between the two
 pair_up() {  # pair_up IMPL INTERVAL_MS: d1 master, d2 backup
   start_impl "$1" 1
-  wait_for $((4 * $2 + 3000)) "d1 ($1) to become master" only_holder 1
+  wait_for_ms $((4 * $2 + 3000)) "d1 ($1) to become master" only_holder 1
   start_impl "$1" 2
   sleep "$(settle_s "$2")"
   only_holder 1 || fail "VIP holders after the $1 pair started: '$(vip_holders)', expected d1 only"
@@ -191,11 +191,11 @@ run_cell() {  # run_cell IMPL INTERVAL_MS FAILURE
     runq_wait_ns "$impl" "$backup" rq0
     inject "$failure" "$impl" "$master"
     quiet_until_due "$failure" "$ms"
-    wait_for $((down_ms + 2000)) "d$backup ($impl) to own the VIP after $failure of d$master" has_vip "$backup"
+    wait_for_ms $((down_ms + 2000)) "d$backup ($impl) to own the VIP after $failure of d$master" has_vip "$backup"
     runq_wait_ns "$impl" "$backup" rq1
     sleep 0.2   # the client's answers from the new master
     recover "$failure" "$impl" "$master"
-    wait_for 5000 "d$master ($impl) to come back as the backup" only_holder "$backup"
+    wait_for_ms 5000 "d$master ($impl) to come back as the backup" only_holder "$backup"
     sleep "$(settle_s "$ms")"
     only_holder "$backup" || fail "VIP holders after trial $i: '$(vip_holders)', expected d$backup only"
     now_us end
@@ -230,7 +230,7 @@ helpers+=($capture_pid)
 ip netns exec "$c" chrt -f 10 python3 "$bench_dir/udp_probe.py" watch "$vip" 8081 3600 "$work/probe.log" &
 probe_pid=$!
 helpers+=($probe_pid)
-wait_for 5000 "the wire capture to start" test -s "$work/wire.log"
+wait_for_ms 5000 "the wire capture to start" test -s "$work/wire.log"
 
 started=$EPOCHREALTIME
 for ms in $intervals; do

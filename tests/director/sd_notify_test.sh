@@ -10,13 +10,13 @@
 set -uo pipefail
 tandem=$1
 here=$(dirname "${BASH_SOURCE[0]}")
+source "$here/../lib.sh"
+wait_poll=0.02
 work=$(mktemp -d /tmp/tandem-notify.XXXXXX)
 pids=()
-fail() {
-  echo "FAIL: $*"
+on_fail() {
   echo "--- messages:"; cat "$work/messages" 2>/dev/null
   echo "--- tandem's log:"; tail -20 "$work/tandem.log" 2>/dev/null
-  exit 1
 }
 cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
@@ -24,11 +24,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-now_ms() { date +%s%3N; }
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
-  local limit=$(( $(now_ms) + $1 * 1000 )) what=$2; shift 2
-  until "$@"; do [ "$(now_ms)" -lt "$limit" ] || fail "timed out waiting for $what"; sleep 0.02; done
-}
 count() { grep -c -- "$1" "$work/messages" 2>/dev/null; }
 count_is_at_least() { [ "$(count "$1")" -ge "$2" ]; }
 

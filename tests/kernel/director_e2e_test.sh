@@ -128,7 +128,7 @@ echo "r2 came back through weights ${seen[*]}"
 weight_is 2 100 || fail "ipvsadm disagrees with /proc/net/ip_vs about r2's weight"
 
 # --- reload during traffic: add r4, remove r3 ---------------------------------
-mark=$(now_ms)
+stamp_ms mark
 config 1 2 4 > "$work/tandem.toml"
 "$tandem" reload -s "$work/control.sock" >/dev/null || fail "reload refused"
 wait_for 10 "r4 in at weight 100" weight_is 4 100

@@ -42,6 +42,7 @@
 set -uo pipefail
 tandem=$1
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$here/../lib.sh"
 work=$(mktemp -d /tmp/tandem-sync.XXXXXX)
 chmod 755 "$work"
 p="ts$$"
@@ -50,8 +51,7 @@ vip=10.96.0.100 gw=10.96.1.254 port=9000
 declare -A tandem_pid=()
 helpers=()
 
-fail() {
-  echo "FAIL: $*"
+on_fail() {
   local f
   for f in "$work"/d?.log; do [ -s "$f" ] && { echo "--- ${f##*/} (last 25 lines):"; tail -25 "$f"; }; done
   for f in "$work"/conn-*.log; do [ -e "$f" ] && { echo "--- ${f##*/}: $(tail -1 "$f"); $(cat "$f.end" 2>/dev/null)"; }; done
@@ -62,7 +62,6 @@ fail() {
     ip netns exec "$(ns_of $n)" ipvsadm -L --daemon 2>&1
   done
   echo "--- kernel log (IPVS)"; dmesg 2>/dev/null | grep IPVS | tail -15
-  exit 1
 }
 cleanup() {
   local pid ns
@@ -72,18 +71,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-# The time in ms without a fork (every fork costs tens of ms in UML).
-stamp_ms() { local t=${EPOCHREALTIME/[.,]/}; printf -v "$1" '%s' "${t:0:-3}"; }
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: poll every 50 ms
-  local limit now what=$2
-  stamp_ms limit; limit=$((limit + $1 * 1000))
-  shift 2
-  until "$@"; do
-    stamp_ms now
-    [ "$now" -lt "$limit" ] || fail "timed out waiting for $what"
-    sleep 0.05
-  done
-}
 ns_of() { local v="d$1"; echo "${!v}"; }
 
 # --- the network -----------------------------------------------------------

@@ -23,6 +23,8 @@
 set -uo pipefail
 tandem=$1
 here=$(dirname "${BASH_SOURCE[0]}")
+source "$here/../lib.sh"
+wait_poll=0.1  # polling costs the one CPU the directors share in UML
 work=$(mktemp -d /tmp/tandem-vrrp-kernel.XXXXXX)
 chmod 755 "$work"
 vip=10.97.0.100
@@ -30,12 +32,10 @@ fillers=999
 declare -A daemon_pid=()
 pids=()
 
-fail() {
-  echo "FAIL: $*"
+on_fail() {
   for n in 1 2; do
     [ -s "$work/d$n.log" ] && { echo "--- d$n's log (last 25 lines):"; tail -25 "$work/d$n.log"; }
   done
-  exit 1
 }
 cleanup() {
   [ -n "${TANDEM_KEEP_LOGS:-}" ] && cp "$work"/d?.log "$TANDEM_KEEP_LOGS"/ 2>/dev/null
@@ -46,16 +46,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Fork-free: in UML a fork costs tens of ms of the one CPU the directors share.
-stamp_ms() { local t=${EPOCHREALTIME/[.,]/}; printf -v "$1" '%s' "${t:0:-3}"; }
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: poll every 100 ms
-  local t=${EPOCHREALTIME/[.,]/} what=$2; local limit=$(( ${t:0:-3} + $1 * 1000 )); shift 2
-  until "$@"; do
-    t=${EPOCHREALTIME/[.,]/}
-    [ "${t:0:-3}" -lt "$limit" ] || fail "timed out waiting for $what"
-    sleep 0.1
-  done
-}
 has_vip() { ip -n "d$1" -4 addr show dev eth0 | grep -q " $vip/"; }
 vip_only_on() { has_vip "$1" && ! has_vip "$((3 - $1))"; }
 

@@ -10,12 +10,11 @@
 # The test sets `tandem` and calls lab_up; then `serve N` restarts rN's server
 # ($server_N is its PID), weight_of/weight_is/table read `ipvsadm -Ln`,
 # wait_for polls, start_tandem runs the daemon with $work/tandem.toml.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 work=$(mktemp -d /tmp/tandem-e2e.XXXXXX)
 pids=()
-fail() {
-  echo "FAIL: $*"
+on_fail() {
   [ -s "$work/tandem.log" ] && { echo "--- tandem's log (last 30 lines):"; tail -30 "$work/tandem.log"; }
-  exit 1
 }
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -27,10 +26,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-now_ms() { date +%s%3N; }
-# stamp_ms VAR: the time in ms into VAR without a fork; in UML every fork costs
-# tens of ms, which a timing measurement must not include.
-stamp_ms() { local t=${EPOCHREALTIME/[.,]/}; printf -v "$1" '%s' "${t:0:-3}"; }
 
 serve() {  # serve N: an HTTP server in rN that answers "rN"
   local n=$1
@@ -61,10 +56,6 @@ lab_up() {  # the client, the VIP and real servers r1..r4, all serving
 
 weight_of() {  # weight_of N: rN's weight in ipvsadm -Ln, or "absent"
   ipvsadm -Ln | awk -v r="10.99.1$1.2:80" '$2 == r { print $4; found=1 } END { if (!found) print "absent" }'
-}
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: poll every 50 ms
-  local limit=$(( $(now_ms) + $1 * 1000 )) what=$2; shift 2
-  until "$@"; do [ "$(now_ms)" -lt "$limit" ] || fail "timed out waiting for $what"; sleep 0.05; done
 }
 weight_is() { [ "$(weight_of "$1")" = "$2" ]; }
 # proc_weight N VAR: rN's weight from /proc/net/ip_vs into VAR ("absent" when it

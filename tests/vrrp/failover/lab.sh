@@ -14,10 +14,13 @@
 #                                 (both through $daemon_wrapper, e.g. (chrt -f 5), if set)
 #   stop N SIGNAL                 signal dN's daemon, wait for it to exit
 #   has_vip N / vip_holders       `ip addr` in the namespaces
-#   wait_for MS DESC CMD...       poll every 2 ms ($wait_poll s if set), fail after MS
+#   wait_for_ms MS DESC CMD...    poll every 2 ms ($wait_poll s if set), fail after MS
 #   stamp_ms VAR                  now in ms, no fork
 set -uo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
+source "$here/../../lib.sh"
+# Takeovers are timed by polling: every 2 ms unless the test says otherwise.
+wait_poll=${wait_poll:-0.002}
 work=$(mktemp -d /tmp/tandem-vrrp.XXXXXX)
 chmod 755 "$work"
 ns_prefix="tv$$"
@@ -27,12 +30,10 @@ declare -A daemon_pid=()
 [ -v daemon_wrapper ] || daemon_wrapper=()
 helpers=()
 
-fail() {
-  echo "FAIL: $*"
+on_fail() {
   for n in 1 2; do
     [ -s "$work/d$n.log" ] && { echo "--- d$n's log (last 25 lines):"; tail -25 "$work/d$n.log"; }
   done
-  exit 1
 }
 cleanup() {
   for p in "${daemon_pid[@]}" "${helpers[@]}"; do kill -9 "$p" 2>/dev/null; done
@@ -42,17 +43,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-stamp_ms() { local t=${EPOCHREALTIME/[.,]/}; printf -v "$1" '%s' "${t:0:-3}"; }
-wait_for() {
-  local limit now what=$2
-  stamp_ms limit; limit=$((limit + $1))
-  shift 2
-  until "$@"; do
-    stamp_ms now
-    [ "$now" -lt "$limit" ] || fail "timed out waiting for $what"
-    sleep "${wait_poll:-0.002}"
-  done
-}
 ns_of() { local v="d$1"; echo "${!v}"; }
 
 lab_up() {
@@ -128,7 +118,7 @@ watch_client() {  # watch_client SECONDS: probe the VIP from the client into $wo
   ip netns exec "$c" python3 "$here/probe.py" watch "$vip" 8080 "$1" "$work/probe.log" &
   helpers+=($!)
   # Python takes a few hundred ms to start: measure only once it probes.
-  wait_for 5000 "the client's probe to start" test -s "$work/probe.log"
+  wait_for_ms 5000 "the client's probe to start" test -s "$work/probe.log"
 }
 longest_gap_since() { python3 "$here/probe.py" gaps "$work/probe.log" "$1"; }
 
