@@ -25,20 +25,26 @@ namespace {
 
 constexpr SyncLingers kLingers{std::chrono::milliseconds(300), std::chrono::milliseconds(500)};
 
-tandem::ipvs::Client open_client() {
+// The sync interface: a dummy link with an IPv4 address, which the kernel's
+// sync master binds its socket to (without one it cannot send, and stopping
+// it stalls the netlink request for seconds). Then a client of this
+// namespace's IPVS.
+tandem::ipvs::Client add_sync_link_and_open_client() {
+  kt::run_checked({"ip", "link", "add", "sync0", "type", "dummy"});
+  kt::run_checked({"ip", "addr", "add", "192.0.2.1/24", "dev", "sync0"});
+  kt::run_checked({"ip", "link", "set", "sync0", "multicast", "on", "up"});
   auto c = tandem::ipvs::Client::open();
   REQUIRE(c);
   return std::move(c).value();
 }
 
-// The sync interface: a dummy link with an IPv4 address, which the kernel's
-// sync master binds its socket to (without one it cannot send, and stopping
-// it stalls the netlink request for seconds).
-void add_sync_link() {
-  kt::run_checked({"ip", "link", "add", "sync0", "type", "dummy"});
-  kt::run_checked({"ip", "addr", "add", "192.0.2.1/24", "dev", "sync0"});
-  kt::run_checked({"ip", "link", "set", "sync0", "multicast", "on", "up"});
-}
+// Each test: a fresh network namespace (its own IPVS, no daemons), the sync
+// link, a client and a loop.
+struct SyncLab {
+  kt::FreshNetns ns;
+  tandem::ipvs::Client client = add_sync_link_and_open_client();
+  asio::io_context io;
+};
 
 // The roles the kernel runs, read back through netlink.
 std::set<std::string> kernel_roles(tandem::ipvs::Client& client) {
@@ -70,11 +76,7 @@ const std::set<std::string> kBoth{"backup", "master"};
 
 }  // namespace
 
-TEST_CASE("sync roles follow VRRP, the role left lingers, then stops", "[kernel]") {
-  kt::FreshNetns ns;
-  add_sync_link();
-  auto client = open_client();
-  asio::io_context io;
+TEST_CASE_METHOD(SyncLab, "sync roles follow VRRP, the role left lingers, then stops", "[kernel]") {
   SyncFollower f(io, client, "front", "sync0", 7, kLingers);
 
   f.follow(Role::backup);
@@ -97,11 +99,7 @@ TEST_CASE("sync roles follow VRRP, the role left lingers, then stops", "[kernel]
   CHECK(daemons.value().at(0).sync_id == 7);
 }
 
-TEST_CASE("a role taken back within the linger keeps its daemon", "[kernel]") {
-  kt::FreshNetns ns;
-  add_sync_link();
-  auto client = open_client();
-  asio::io_context io;
+TEST_CASE_METHOD(SyncLab, "a role taken back within the linger keeps its daemon", "[kernel]") {
   SyncFollower f(io, client, "front", "sync0", 7, kLingers);
   f.follow(Role::master);
   f.follow(Role::backup);
@@ -111,11 +109,7 @@ TEST_CASE("a role taken back within the linger keeps its daemon", "[kernel]") {
   CHECK(kernel_roles(client) == kMaster);
 }
 
-TEST_CASE("a graceful stop lets the master flush before done; a hard stop is at once", "[kernel]") {
-  kt::FreshNetns ns;
-  add_sync_link();
-  auto client = open_client();
-  asio::io_context io;
+TEST_CASE_METHOD(SyncLab, "a graceful stop lets the master flush before done; a hard stop is at once", "[kernel]") {
   {
     SyncFollower f(io, client, "front", "sync0", 7, kLingers);
     f.follow(Role::master);
@@ -151,17 +145,13 @@ TEST_CASE("a graceful stop lets the master flush before done; a hard stop is at 
   }
 }
 
-TEST_CASE("daemons a killed predecessor left are replaced", "[kernel]") {
-  kt::FreshNetns ns;
-  add_sync_link();
-  auto client = open_client();
+TEST_CASE_METHOD(SyncLab, "daemons a killed predecessor left are replaced", "[kernel]") {
   tandem::ipvs::SyncDaemon left;
   left.role = Role::master;
   left.interface = "sync0";
   left.sync_id = 99;
   REQUIRE_FALSE(client.start_sync_daemon(left));
   let_threads_start();   // it has run a while
-  asio::io_context io;
   SyncFollower f(io, client, "front", "sync0", 7, kLingers);
   f.follow(Role::backup);
   CHECK(kernel_roles(client) == kBackup);
