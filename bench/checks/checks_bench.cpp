@@ -9,8 +9,11 @@
 // server, the spread of start times over the interval, verdict latency
 // (due -> verdict) and failure-detection time. Timing is reported, not asserted.
 //
-// Usage: tandem_checks_bench tcp|http N [seconds [max_concurrent [external]]]
+// Usage: tandem_checks_bench tcp|http|http-expect N [seconds [max_concurrent [external]]]
 //        tandem_checks_bench serve tcp|http N COUNT_FILE
+// `http-expect` checks the http backends with a tcp check that sends a GET
+// and expects "HTTP/1.1 200": an HTTP check on tandem's own loop, without
+// libcurl (what a hand-written HTTP/1.1 client would cost at most).
 // `serve` runs only the backends, in the foreground until SIGTERM, writing the
 // number of connections accepted so far to COUNT_FILE every 200 ms; with
 // `external` the checker uses such backends (started separately, e.g. shared
@@ -292,7 +295,12 @@ int main(int argc, char** argv) {
     return run_backends(std::strtoul(argv[3], nullptr, 10), std::string(argv[2]) == "http",
                         BackendDriver{argv[4]});
   }
-  const bool http = std::string(argv[1]) == "http";
+  const std::string kind = argv[1];
+  if (kind != "tcp" && kind != "http" && kind != "http-expect") {
+    std::fprintf(stderr, "kind must be tcp, http or http-expect\n");
+    return 2;
+  }
+  const bool http = kind != "tcp";  // the backends speak HTTP
   const std::size_t n = std::strtoul(argv[2], nullptr, 10);
   const int seconds = argc > 3 ? std::atoi(argv[3]) : 10;
   const std::size_t cap = argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 256;
@@ -372,7 +380,11 @@ int main(int argc, char** argv) {
   };
   CheckRunner runner(io, multi, opts);
   CheckDefinition d;
-  d.kind = http ? CheckKind::http : CheckKind::tcp;
+  d.kind = kind == "http" ? CheckKind::http : CheckKind::tcp;
+  if (kind == "http-expect") {
+    d.send = "GET /health HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n";
+    d.expect = "HTTP/1.1 200";
+  }
   d.interval = 1s;
   d.timeout = 1s;
   d.rise = 1;
@@ -433,7 +445,7 @@ int main(int argc, char** argv) {
     hi = std::max(hi, v);
   }
   const double expected = static_cast<double>(n) / 1.0;  // per second
-  fmt::print("kind={} servers={} interval=1s window={}s\n", http ? "http" : "tcp", n, seconds);
+  fmt::print("kind={} servers={} interval=1s window={}s\n", kind, n, seconds);
   fmt::print("checks/s completed: {:.0f} (scheduled {:.0f}), failures {}\n", static_cast<double>(st.runs) / wall,
              expected, st.failures);
   fmt::print("CPU: {:.3f} s in {:.1f} s ({:.1f}% of one core); {:.4f} CPU s per 1,000 checks ({:.1f} us/check)\n",

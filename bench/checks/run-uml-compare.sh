@@ -5,6 +5,8 @@
 #
 # usage: bench/checks/run-uml-compare.sh [BUILD_DIR] [N...]      (default: build, 1000 5000)
 #        KINDS="tcp" bench/checks/run-uml-compare.sh ...          (default: tcp http)
+#   KINDS may also name http-expect: keepalived's HTTP_GET against tandem's tcp
+#   check with send/expect on the same http backends (HTTP without libcurl).
 #   build first: cmake --build BUILD_DIR --target tandem_checks_bench tandem_guest_cpu tandem_uml_xstate
 #
 # For each kind (tcp, http) and each N: start N backends once
@@ -198,7 +200,7 @@ for kind in $TANDEM_BENCH_KINDS; do
   for n in $TANDEM_BENCH_NS; do
     echo
     echo "=== $kind, $n real servers, interval 1 s ==="
-    "$bench" serve "$kind" "$n" "$work/accepted" & backend_pid=$!
+    "$bench" serve "$([ "$kind" = tcp ] && echo tcp || echo http)" "$n" "$work/accepted" & backend_pid=$!
     for i in $(seq 100); do [ -s "$work/accepted" ] && break; sleep 0.1; done
     sleep 1
     idle_window "$kind-$n-idle-before"

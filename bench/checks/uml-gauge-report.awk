@@ -50,7 +50,7 @@ $3 == "end" {
 }
 $3 == "data" {
   checks[$4] = $5; cwall[$4] = $6; tick_us[$4] = $7; rss[$4] = $8
-  split($4, p, "-"); group = p[1] "-" p[2]
+  group = $4; sub(/-(keepalived|tandem)$/, "", group)   # KIND-N (KIND may hold a hyphen)
   if (!(group in seen)) { seen[group] = 1; groups[++ngroups] = group }
 }
 
@@ -64,7 +64,7 @@ END {
            l, 100 * truth[l] / twall[l], 100 * (rate(l) - base), 100 * own[l], 100 * charged[l] / twall[l]
   }
   for (g = 1; g <= ngroups; g++) {
-    G = groups[g]; split(G, p, "-")
+    G = groups[g]; kind = G; sub(/-[0-9]+$/, "", kind); nservers = substr(G, length(kind) + 2)
     # The backends' host process: alive from keepalived's window to tandem's.
     split("", backends)
     n = split(procs[G "-keepalived", "begin"], items, " ")
@@ -73,7 +73,7 @@ END {
     ib = G "-idle-before"; ia = G "-idle-after"
     idle = (rate(ib) + rate(ia)) / 2
     printf "\n%s, %s real servers (idle guest with the backends: %.1f ms/s before keepalived, %.1f ms/s after tandem)\n",
-           p[1], p[2], 1000 * rate(ib), 1000 * rate(ia)
+           kind, nservers, 1000 * rate(ib), 1000 * rate(ia)
     for (w = 1; w <= 2; w++) {
       who = (w == 1 ? "keepalived" : "tandem"); l = G "-" who
       cps[who] = checks[l] / cwall[l]

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <stdexcept>
 
-
 namespace tandem::checks {
 
 namespace sys = boost::system;

@@ -82,10 +82,11 @@ void HttpPlan::configure(CURL* e) const {
   }
   if (def_->kind == CheckKind::http) {
     // The request goes out in one write on a fresh connection, which Nagle's
-    // algorithm never delays (nothing is unacknowledged yet), so curl's
-    // TCP_NODELAY would only cost a setsockopt per check. With TLS the
-    // request follows the handshake's last flight and must not wait for its
-    // acknowledgement: https keeps curl's default.
+    // algorithm sends at once (nothing is unacknowledged yet; only a request
+    // longer than one segment would have its tail wait a round trip), so
+    // curl's TCP_NODELAY would cost a setsockopt per check for nothing. With
+    // TLS the request follows the handshake's last flight and must not wait
+    // for its acknowledgement: https keeps curl's default.
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 0L);
   }
   if (def_->method == "HEAD") {
