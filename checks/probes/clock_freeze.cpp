@@ -81,6 +81,10 @@ ClockFreeze::ClockFreeze(TimePoint known) noexcept {
   static_assert(std::is_same_v<Clock, std::chrono::steady_clock>, "Clock must read CLOCK_MONOTONIC");
   FreezeState& f = freeze;
   if (f.depth++ > 0) return;
+  if (known == TimePoint{}) {  // no time known: as the default constructor
+    f.taken = 0;
+    return;
+  }
   const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(known.time_since_epoch()).count();
   timespec seed{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
   const timespec& latest = f.latest_monotonic;

@@ -38,7 +38,8 @@ class ClockFreeze {
   ClockFreeze() noexcept;
   // Frozen with the monotonic clock (Clock's) at `known`, a time read before,
   // or at the latest frozen reading this thread handed out if that is later;
-  // other clocks as above. Inside an open freeze, `known` changes nothing.
+  // other clocks as above. Inside an open freeze, `known` changes nothing; a
+  // default TimePoint (no time known) freezes as the default constructor.
   explicit ClockFreeze(TimePoint known) noexcept;
   ~ClockFreeze();
   ClockFreeze(const ClockFreeze&) = delete;

@@ -132,3 +132,12 @@ TEST_CASE("a seed never sets the frozen clock back behind what it showed before"
   ClockFreeze fresh(later);
   CHECK(Steady::now() == later);
 }
+
+TEST_CASE("a freeze seeded with no time takes a reading as an unseeded one") {
+  const auto before = Steady::now();
+  ClockFreeze still(tandem::checks::TimePoint{});
+  const auto frozen = Steady::now();
+  CHECK(frozen >= before);
+  std::this_thread::sleep_for(2ms);
+  CHECK(Steady::now() == frozen);
+}
