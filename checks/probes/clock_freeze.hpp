@@ -12,8 +12,9 @@
 // 26 us, 1.3 ms per check, more than keepalived's whole HTTP check (the same
 // happens on hosts whose clocksource the vDSO cannot read, e.g. some VMs
 // without a stable TSC). One call into libcurl lasts microseconds on a host
-// (hundreds in UML); no timeout or progress time we use can see a clock that
-// does not move inside it, and across calls it moves normally. A seed is at
+// (hundreds in UML); no timeout we use can see a clock that does not move
+// inside it, and across calls it moves normally. (curl's CONNECT_TIME can: a
+// connect completed inside one call took no time, see CurlMulti::Outcome.) A seed is at
 // most one look of the loop old (milliseconds), which moves a curl timeout by
 // as much, like every verdict the loop times at its looks. A seed never sets
 // the thread's frozen monotonic clock back behind a reading it handed out
