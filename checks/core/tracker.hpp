@@ -58,10 +58,10 @@ class HealthTracker {
   Health health_;
   std::uint32_t successes_ = 0;  // consecutive, while down
   std::uint32_t failures_ = 0;   // consecutive, while up
-  // The reason of the last result is not kept here: the transition carries
-  // it, and the director keeps each check's last result for its status (a
-  // string per check instance, ten thousand of them, for nobody).
   std::uint64_t results_ = 0;
+  // No last reason is kept here: the transition carries it, and the director
+  // keeps each check's last result for its status (a string per check
+  // instance, ten thousand of them, for nobody).
 };
 
 }  // namespace tandem::checks

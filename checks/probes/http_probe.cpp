@@ -6,12 +6,24 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "checks/core/reasons.hpp"
 
 namespace tandem::checks {
+
+namespace {
+
+// The failure for a status the check does not expect; nothing for one it does.
+std::optional<ProbeResult> unexpected_status(const CheckDefinition& d, long status) {
+  for (const auto& r : d.expect_status)
+    if (status >= r.lo && status <= r.hi) return std::nullopt;
+  return ProbeResult::failure(reason::http_status(status, d.expect_status));
+}
+
+}  // namespace
 
 HttpProbe::HttpProbe(asio::io_context& io, CurlMulti& multi, std::shared_ptr<const HttpPlan> plan)
     : multi_(multi), multi_alive_(multi.lifetime()), plan_(std::move(plan)), completion_(io) {}
@@ -105,9 +117,7 @@ ProbeResult HttpProbe::judge(const CurlMulti::Outcome& outcome) {
     // With no body check, the status alone decides and the rest is not worth reading.
     if (!plan_->wants_body()) return judge_complete(status);
     const auto& d = plan_->definition();
-    bool status_ok = false;
-    for (const auto& r : d.expect_status) status_ok = status_ok || (status >= r.lo && status <= r.hi);
-    if (!status_ok) return ProbeResult::failure(reason::http_status(status, d.expect_status));
+    if (auto failed = unexpected_status(d, status)) return *std::move(failed);
     return ProbeResult::failure(reason::body_too_large(d.max_body_bytes));
   }
   return judge_failure(rc, status, outcome.connected);
@@ -115,9 +125,7 @@ ProbeResult HttpProbe::judge(const CurlMulti::Outcome& outcome) {
 
 ProbeResult HttpProbe::judge_complete(long status) {
   const auto& d = plan_->definition();
-  bool status_ok = false;
-  for (const auto& r : d.expect_status) status_ok = status_ok || (status >= r.lo && status <= r.hi);
-  if (!status_ok) return ProbeResult::failure(reason::http_status(status, d.expect_status));
+  if (auto failed = unexpected_status(d, status)) return *std::move(failed);
   if (plan_->body_regex() && !std::regex_search(body_, *plan_->body_regex()))
     return ProbeResult::failure(reason::body_mismatch(d.body_regex));
   if (digest_ != nullptr) {
