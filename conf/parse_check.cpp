@@ -254,7 +254,15 @@ bool read_key(TableReader& t, const std::string& key, CheckSpec& spec) {
     }
     return set(spec.path, v);
   }
-  if (key == "host") return set(spec.host, values.string(node, path));
+  if (key == "host") {
+    // It goes into the request's Host line (and the TLS name): one line, no spaces.
+    auto v = values.string(node, path);
+    if (v && std::any_of(v->begin(), v->end(), [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; })) {
+      values.sink().error(pos_of(node), path, "the host must contain no spaces or control characters");
+      return false;
+    }
+    return set(spec.host, v);
+  }
   if (key == "headers") return set(spec.headers, read_headers(node, path, values));
   if (key == "expect_status") return set(spec.expect_status, read_status(node, path, values));
   if (key == "body_regex") {

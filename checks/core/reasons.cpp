@@ -30,6 +30,16 @@ std::string body_digest_mismatch(std::string_view got, std::string_view expected
   return fmt::format("body SHA-256 {} (expected {})", got, expected);
 }
 std::string body_too_large(std::uint32_t cap) { return fmt::format("body larger than {} bytes", cap); }
+std::string not_http() { return "not an HTTP response"; }
+std::string no_http_response(Duration t) { return fmt::format("no HTTP response within {} ms", t.count()); }
+std::string http_headers_incomplete(Duration t) {
+  return fmt::format("HTTP headers incomplete after {} ms", t.count());
+}
+std::string http_body_incomplete(Duration t, std::uint64_t bytes) {
+  return fmt::format("HTTP body incomplete after {} ms ({} bytes)", t.count(), bytes);
+}
+std::string closed_without_response() { return "connection closed without an HTTP response"; }
+std::string closed_mid_body(std::uint64_t bytes) { return fmt::format("connection closed mid-body ({} bytes)", bytes); }
 
 std::string exec_exited(int status) { return fmt::format("exec exited {}", status); }
 std::string exec_signalled(int sig) { return fmt::format("exec killed by signal {}", sig); }

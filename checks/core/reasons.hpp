@@ -32,6 +32,12 @@ std::string http_ok(long status);
 std::string body_mismatch(std::string_view regex);
 std::string body_digest_mismatch(std::string_view got, std::string_view expected);
 std::string body_too_large(std::uint32_t cap);
+std::string not_http();                                   // "not an HTTP response"
+std::string no_http_response(Duration timeout);           // nothing of a status line in time
+std::string http_headers_incomplete(Duration timeout);
+std::string http_body_incomplete(Duration timeout, std::uint64_t bytes);
+std::string closed_without_response();
+std::string closed_mid_body(std::uint64_t bytes);
 
 // exec
 std::string exec_exited(int status);

@@ -13,29 +13,17 @@ std::string url_host(const IpAddress& a) {
   return a.is_v4() ? a.to_string() : fmt::format("[{}]", a.to_string());
 }
 
-bool is_hex_sha256(const std::string& s) {
-  if (s.size() != 64) return false;
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
-
 }  // namespace
 
 Result<std::shared_ptr<const HttpPlan>> HttpPlan::make(std::shared_ptr<const CheckDefinition> shared,
                                                        const Endpoint& real) {
   const CheckDefinition& d = *shared;
   if (d.kind != CheckKind::http && d.kind != CheckKind::https) return make_error_code(errc::not_http);
-  if (!d.body_sha256.empty() && !is_hex_sha256(d.body_sha256)) return make_error_code(errc::bad_body_digest);
+  auto rules = HttpBodyRules::make(d);
+  if (!rules) return rules.error();
   std::shared_ptr<HttpPlan> p(new HttpPlan());
   p->def_ = std::move(shared);
-  if (!d.body_regex.empty()) {
-    try {
-      p->regex_.emplace(d.body_regex, std::regex::ECMAScript | std::regex::optimize);
-    } catch (const std::regex_error&) {
-      return make_error_code(errc::bad_body_regex);
-    }
-  }
+  p->rules_ = std::move(rules).value();
   const Endpoint target = probe_target(d, real);
   const char* scheme = d.kind == CheckKind::https ? "https" : "http";
   // The name in the URL is what curl sends as SNI and verifies the certificate

@@ -1,17 +1,17 @@
-// HttpPlan: everything about an http/https check that does not change between
-// runs (URL, connect-to mapping, header list, compiled body regex), built once
-// per check so a run only configures a pooled easy handle.
+// HttpPlan: everything about a check run through libcurl (https, and http
+// with connection reuse) that does not change between runs (URL, connect-to
+// mapping, header list, compiled body rules), built once per check so a run
+// only configures a pooled easy handle.
 #pragma once
 
 #include <curl/curl.h>
 
 #include <memory>
-#include <optional>
-#include <regex>
 #include <string>
 
 #include "checks/core/check_definition.hpp"
 #include "checks/core/errc.hpp"
+#include "checks/probes/http_judge.hpp"
 #include "common/result.hpp"
 
 namespace tandem::checks {
@@ -35,8 +35,7 @@ class HttpPlan {
   void configure(CURL* easy) const;
 
   const CheckDefinition& definition() const noexcept { return *def_; }
-  const std::optional<std::regex>& body_regex() const noexcept { return regex_; }
-  bool wants_body() const noexcept { return regex_.has_value() || !def_->body_sha256.empty(); }
+  const HttpBodyRules& body_rules() const noexcept { return rules_; }
 
  private:
   HttpPlan() = default;
@@ -45,7 +44,7 @@ class HttpPlan {
   std::string source_;  // CURLOPT_INTERFACE "host!ADDR"
   curl_slist* headers_ = nullptr;
   curl_slist* connect_to_ = nullptr;
-  std::optional<std::regex> regex_;
+  HttpBodyRules rules_;
 };
 
 }  // namespace tandem::checks

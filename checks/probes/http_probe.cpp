@@ -2,11 +2,8 @@
 // curl's result into a precise reason; see http_probe.hpp.
 #include "checks/probes/http_probe.hpp"
 
-#include <openssl/evp.h>
-
 #include <cerrno>
 #include <cstring>
-#include <optional>
 
 #include <fmt/format.h>
 
@@ -14,19 +11,12 @@
 
 namespace tandem::checks {
 
-namespace {
-
-// The failure for a status the check does not expect; nothing for one it does.
-std::optional<ProbeResult> unexpected_status(const CheckDefinition& d, long status) {
-  for (const auto& r : d.expect_status)
-    if (status >= r.lo && status <= r.hi) return std::nullopt;
-  return ProbeResult::failure(reason::http_status(status, d.expect_status));
-}
-
-}  // namespace
-
 HttpProbe::HttpProbe(asio::io_context& io, CurlMulti& multi, std::shared_ptr<const HttpPlan> plan)
-    : multi_(multi), multi_alive_(multi.lifetime()), plan_(std::move(plan)), completion_(io) {}
+    : multi_(multi),
+      multi_alive_(multi.lifetime()),
+      plan_(std::move(plan)),
+      completion_(io),
+      judge_(plan_->definition(), plan_->body_rules()) {}
 
 HttpProbe::~HttpProbe() {
   if (easy_ != nullptr) {
@@ -37,18 +27,13 @@ HttpProbe::~HttpProbe() {
       multi_.release(easy_);
     }
   }
-  if (digest_ != nullptr) EVP_MD_CTX_free(digest_);
 }
 
 void HttpProbe::run(TimePoint now, ProbeDone done) {
   completion_.arm(std::move(done));
   easy_ = multi_.acquire();
   if (easy_ == nullptr) return finish(ProbeResult::failure("HTTP probe: cannot allocate a curl handle"));
-  if (!plan_->definition().body_sha256.empty()) {
-    digest_ = EVP_MD_CTX_new();
-    if (digest_ == nullptr || EVP_DigestInit_ex(digest_, EVP_sha256(), nullptr) != 1)
-      return finish(ProbeResult::failure("HTTP probe: SHA-256 unavailable"));
-  }
+  if (!judge_.start()) return finish(ProbeResult::failure("HTTP probe: SHA-256 unavailable"));
   plan_->configure(easy_);
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &HttpProbe::on_body);
@@ -82,24 +67,12 @@ std::size_t HttpProbe::on_header(char* data, std::size_t size, std::size_t n, vo
 }
 
 std::size_t HttpProbe::on_body(char* data, std::size_t size, std::size_t n, void* self) {
-  return static_cast<HttpProbe*>(self)->take_body(data, size * n);
-}
-
-std::size_t HttpProbe::take_body(const char* data, std::size_t n) {
-  headers_done_ = true;
-  const std::size_t cap = plan_->definition().max_body_bytes;
-  const std::size_t room = body_bytes_ < cap ? cap - body_bytes_ : 0;
-  const std::size_t used = n < room ? n : room;
-  if (plan_->body_regex()) body_.append(data, used);
-  if (digest_ != nullptr) EVP_DigestUpdate(digest_, data, used);
-  body_bytes_ += used;
-  if (used < n) {
-    // Returning less than n makes curl abort with CURLE_WRITE_ERROR: a hostile
-    // endless body costs at most max_body_bytes.
-    body_over_cap_ = true;
-    return 0;
-  }
-  return n;
+  auto* p = static_cast<HttpProbe*>(self);
+  p->headers_done_ = true;
+  p->judge_.on_body(std::string_view(data, size * n));
+  // Returning less than n makes curl abort with CURLE_WRITE_ERROR: a hostile
+  // endless body costs at most max_body_bytes.
+  return p->judge_.over_cap() ? 0 : size * n;
 }
 
 void HttpProbe::on_transfer_done(const CurlMulti::Outcome& outcome) {
@@ -112,31 +85,9 @@ ProbeResult HttpProbe::judge(const CurlMulti::Outcome& outcome) {
   const CURLcode rc = outcome.result;
   long status = 0;
   curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
-  if (rc == CURLE_OK) return judge_complete(status);
-  if (rc == CURLE_WRITE_ERROR && body_over_cap_) {
-    // With no body check, the status alone decides and the rest is not worth reading.
-    if (!plan_->wants_body()) return judge_complete(status);
-    const auto& d = plan_->definition();
-    if (auto failed = unexpected_status(d, status)) return *std::move(failed);
-    return ProbeResult::failure(reason::body_too_large(d.max_body_bytes));
-  }
+  if (rc == CURLE_OK) return judge_.complete(status);
+  if (rc == CURLE_WRITE_ERROR && judge_.over_cap()) return judge_.cut_at_cap(status);
   return judge_failure(rc, status, outcome.connected);
-}
-
-ProbeResult HttpProbe::judge_complete(long status) {
-  const auto& d = plan_->definition();
-  if (auto failed = unexpected_status(d, status)) return *std::move(failed);
-  if (plan_->body_regex() && !std::regex_search(body_, *plan_->body_regex()))
-    return ProbeResult::failure(reason::body_mismatch(d.body_regex));
-  if (digest_ != nullptr) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(digest_, md, &len);
-    std::string hex;
-    for (unsigned i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
-    if (hex != d.body_sha256) return ProbeResult::failure(reason::body_digest_mismatch(hex, d.body_sha256));
-  }
-  return ProbeResult::success(reason::http_ok(status));
 }
 
 ProbeResult HttpProbe::judge_failure(CURLcode rc, long status, bool connected) {
@@ -157,24 +108,21 @@ ProbeResult HttpProbe::judge_failure(CURLcode rc, long status, bool connected) {
       if (!connected) return ProbeResult::failure(reason::connect_timeout(d.timeout));
       if (d.kind == CheckKind::https && handshaken == 0)
         return ProbeResult::failure(fmt::format("TLS handshake timeout after {} ms", d.timeout.count()));
-      if (status == 0)
-        return ProbeResult::failure(fmt::format("no HTTP response within {} ms", d.timeout.count()));
-      if (!headers_done_)
-        return ProbeResult::failure(fmt::format("HTTP headers incomplete after {} ms", d.timeout.count()));
-      return ProbeResult::failure(fmt::format("HTTP body incomplete after {} ms ({} bytes)",
-                                              d.timeout.count(), body_bytes_));
+      if (status == 0) return ProbeResult::failure(reason::no_http_response(d.timeout));
+      if (!headers_done_) return ProbeResult::failure(reason::http_headers_incomplete(d.timeout));
+      return ProbeResult::failure(reason::http_body_incomplete(d.timeout, judge_.body_bytes()));
     }
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
       if (os_errno == ECONNRESET || os_errno == EPIPE) return ProbeResult::failure(reason::connection_reset());
       return ProbeResult::failure(fmt::format("HTTP I/O error: {}", detail));
     case CURLE_GOT_NOTHING:
-      return ProbeResult::failure("connection closed without an HTTP response");
+      return ProbeResult::failure(reason::closed_without_response());
     case CURLE_PARTIAL_FILE:
-      return ProbeResult::failure(fmt::format("connection closed mid-body ({} bytes)", body_bytes_));
+      return ProbeResult::failure(reason::closed_mid_body(judge_.body_bytes()));
     case CURLE_UNSUPPORTED_PROTOCOL:  // HTTP/0.9-looking garbage ("Received HTTP/0.9 when not allowed")
     case CURLE_WEIRD_SERVER_REPLY:
-      return ProbeResult::failure("not an HTTP response");
+      return ProbeResult::failure(reason::not_http());
     case CURLE_PEER_FAILED_VERIFICATION: {
       constexpr std::string_view prefix = "SSL certificate problem: ";
       std::string_view why = detail;

@@ -1,7 +1,7 @@
-// HttpProbe: one http/https request through the shared CurlMulti, judged by
-// status, and optionally by a body regex or SHA-256 digest. The body is read
-// only up to max_body_bytes, and buffered only when a regex needs it (the
-// digest is computed as bytes arrive). One object per run.
+// HttpProbe: one request through the shared CurlMulti (https, and http with
+// connection reuse), judged by HttpJudge: status, and optionally a body regex
+// or SHA-256 digest, the body read only up to max_body_bytes. One object per
+// run.
 #pragma once
 
 #include <curl/curl.h>
@@ -11,10 +11,9 @@
 
 #include "checks/probes/completion.hpp"
 #include "checks/probes/curl_multi.hpp"
+#include "checks/probes/http_judge.hpp"
 #include "checks/probes/http_plan.hpp"
 #include "checks/probes/probe.hpp"
-
-struct evp_md_ctx_st;
 
 namespace tandem::checks {
 
@@ -22,6 +21,8 @@ class HttpProbe final : public Probe, public std::enable_shared_from_this<HttpPr
  public:
   HttpProbe(asio::io_context& io, CurlMulti& multi, std::shared_ptr<const HttpPlan> plan);
   ~HttpProbe() override;
+  HttpProbe(const HttpProbe&) = delete;
+  HttpProbe& operator=(const HttpProbe&) = delete;
 
   // Verdicts: "HTTP 200"; failures include "connect refused", "connect timeout
   // after N ms", "HTTP 503 (expected 200)", "body did not match /re/", "body
@@ -34,10 +35,8 @@ class HttpProbe final : public Probe, public std::enable_shared_from_this<HttpPr
   void run(TimePoint now, ProbeDone done) override;
   static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* self);
   static std::size_t on_header(char* data, std::size_t size, std::size_t n, void* self);
-  std::size_t take_body(const char* data, std::size_t n);
   void on_transfer_done(const CurlMulti::Outcome& outcome);
   ProbeResult judge(const CurlMulti::Outcome& outcome);
-  ProbeResult judge_complete(long status);
   ProbeResult judge_failure(CURLcode rc, long status, bool connected);
   void finish(ProbeResult r);
 
@@ -48,10 +47,7 @@ class HttpProbe final : public Probe, public std::enable_shared_from_this<HttpPr
   CURL* easy_ = nullptr;
   bool in_multi_ = false;
   bool headers_done_ = false;
-  bool body_over_cap_ = false;  // we stopped the transfer at the cap
-  std::size_t body_bytes_ = 0;
-  std::string body_;             // only when a regex needs the text
-  evp_md_ctx_st* digest_ = nullptr;
+  HttpJudge judge_;
   char error_[CURL_ERROR_SIZE] = {};
 };
 

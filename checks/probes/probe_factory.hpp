@@ -21,11 +21,14 @@
 namespace tandem::checks {
 
 class HttpPlan;
+class PlainHttpPlan;
 struct ExecPlan;
 
 class ProbeRecipe {
  public:
-  // Returns the errors of HttpPlan::make (http, https) and ExecPlan::make (exec).
+  // Plain http checks (a new connection each run) go to tandem's own client
+  // (PlainHttpProbe); https, and http with connection reuse, to libcurl
+  // (HttpProbe). Returns the errors of the plans' make() functions.
   // The definition is shared with the recipe's probes, not copied.
   static Result<ProbeRecipe> make(const std::shared_ptr<const CheckDefinition>& d, const Endpoint& real);
 
@@ -35,7 +38,9 @@ class ProbeRecipe {
                                     const std::shared_ptr<const CheckDefinition>& d, const Endpoint& real) const;
 
  private:
-  std::variant<std::monostate, std::shared_ptr<const HttpPlan>, std::shared_ptr<const ExecPlan>> plan_;
+  std::variant<std::monostate, std::shared_ptr<const PlainHttpPlan>, std::shared_ptr<const HttpPlan>,
+               std::shared_ptr<const ExecPlan>>
+      plan_;
 };
 
 }  // namespace tandem::checks

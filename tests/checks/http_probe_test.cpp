@@ -1,8 +1,13 @@
-// HttpProbe against real loopback listeners: request shape, status lists,
-// body regex and digest, the body cap, and one test per hostile behaviour
-// with its exact reason. The listeners run on the same io_context as the
-// probes, so a probe that blocked the loop would also stall its server.
+// Both http clients against real loopback listeners: tandem's own
+// (PlainHttpProbe, which serves plain http checks) and libcurl (HttpProbe,
+// which serves https and http with connection reuse; run here over plain http
+// so every hostile case is checked against it too). Request shape, status
+// lists, body regex and digest, the body cap, body framings, and one test per
+// hostile behaviour with its exact reason, the same for both. The listeners
+// run on the same io_context as the probes, so a probe that blocked the loop
+// would also stall its server.
 #include "checks/probes/http_probe.hpp"
+#include "checks/probes/plain_http_probe.hpp"
 
 #include <map>
 
@@ -24,11 +29,29 @@ CheckDefinition http_check() {
   return d;
 }
 
-ProbeResult http(asio::io_context& io, CurlMulti& multi, const CheckDefinition& d, const Endpoint& real) {
+enum class Client { own, curl };
+
+std::shared_ptr<Probe> http_probe(Client client, asio::io_context& io, CurlMulti& multi, const CheckDefinition& d,
+                                  const Endpoint& real) {
+  if (client == Client::own) {
+    auto plan = PlainHttpPlan::make(d, real);
+    REQUIRE(plan);
+    return std::make_shared<PlainHttpProbe>(io, plan.value());
+  }
   auto plan = HttpPlan::make(d, real);
   REQUIRE(plan);
-  return run_probe(io, std::make_shared<HttpProbe>(io, multi, plan.value()));
+  return std::make_shared<HttpProbe>(io, multi, plan.value());
 }
+
+ProbeResult http(Client client, asio::io_context& io, CurlMulti& multi, const CheckDefinition& d,
+                 const Endpoint& real) {
+  return run_probe(io, http_probe(client, io, multi, d, real));
+}
+
+// Runs the test case once per client, saying which in a failure's report.
+#define FOR_EACH_CLIENT                                               \
+  const Client client = GENERATE(Client::own, Client::curl);          \
+  INFO((client == Client::own ? "own client" : "libcurl client"))
 
 ServerOptions reply(std::string text) {
   ServerOptions o;
@@ -39,6 +62,7 @@ ServerOptions reply(std::string text) {
 }  // namespace
 
 TEST_CASE("http: 200 is up and the request carries method, path, Host and headers", "[probe]") {
+  FOR_EACH_CLIENT;
   asio::io_context io;
   CurlMulti multi(io);
   TestServer server(io, {});
@@ -47,7 +71,7 @@ TEST_CASE("http: 200 is up and the request carries method, path, Host and header
   d.path = "/healthz?deep=1";
   d.host = "www.example.test";
   d.headers.emplace("X-Probe", "tandem");
-  const auto r = http(io, multi, d, server.endpoint());
+  const auto r = http(client, io, multi, d, server.endpoint());
   CHECK(r.ok);
   CHECK(r.reason == "HTTP 200");
   REQUIRE(server.requests().size() == 1);
@@ -55,77 +79,86 @@ TEST_CASE("http: 200 is up and the request carries method, path, Host and header
   CHECK(req.rfind("POST /healthz?deep=1 HTTP/1.1\r\n", 0) == 0);
   CHECK(req.find("\r\nHost: www.example.test\r\n") != std::string::npos);
   CHECK(req.find("\r\nX-Probe: tandem\r\n") != std::string::npos);
+  if (client == Client::own) {
+    CHECK(req.find("\r\nConnection: close\r\n") != std::string::npos);
+    CHECK(req.find("\r\nContent-Length: 0\r\n") != std::string::npos);  // a POST without content says so
+  }
 }
 
 TEST_CASE("http: unexpected status gives 'HTTP 503 (expected 200)'", "[probe]") {
+  FOR_EACH_CLIENT;
   asio::io_context io;
   CurlMulti multi(io);
   TestServer server(io, reply("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"));
   auto d = http_check();
-  auto r = http(io, multi, d, server.endpoint());
+  auto r = http(client, io, multi, d, server.endpoint());
   CHECK_FALSE(r.ok);
   CHECK(r.reason == "HTTP 503 (expected 200)");
 
   d.expect_status = {{200, 299}, {500, 503}};
-  r = http(io, multi, d, server.endpoint());
+  r = http(client, io, multi, d, server.endpoint());
   CHECK(r.ok);
   CHECK(r.reason == "HTTP 503");
 
   d.expect_status = {{200, 204}, {301, 302}};
-  r = http(io, multi, d, server.endpoint());
+  r = http(client, io, multi, d, server.endpoint());
   CHECK(r.reason == "HTTP 503 (expected 200-204, 301-302)");
 }
 
 TEST_CASE("http: body regex and SHA-256 digest", "[probe]") {
+  FOR_EACH_CLIENT;
   asio::io_context io;
   CurlMulti multi(io);
   TestServer server(io, reply("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nstatus: bad"));
   auto d = http_check();
   d.body_regex = "ok";
-  auto r = http(io, multi, d, server.endpoint());
+  auto r = http(client, io, multi, d, server.endpoint());
   CHECK_FALSE(r.ok);
   CHECK(r.reason == "body did not match /ok/");
 
   d.body_regex = "status: (ok|bad)";
-  CHECK(http(io, multi, d, server.endpoint()).ok);
+  CHECK(http(client, io, multi, d, server.endpoint()).ok);
 
   d.body_regex.clear();
   // sha256("status: bad"), computed with sha256sum
   d.body_sha256 = "0b9a83da9fe6b94f0f8e8bb2bafe5f5fbc3e3fcdcac1e9e9cd6e2f7b6a4e5f1a";
-  r = http(io, multi, d, server.endpoint());
+  r = http(client, io, multi, d, server.endpoint());
   CHECK_FALSE(r.ok);
   CHECK(r.reason.rfind("body SHA-256 ", 0) == 0);
   const std::string actual = r.reason.substr(13, 64);
   d.body_sha256 = actual;
-  CHECK(http(io, multi, d, server.endpoint()).ok);
+  CHECK(http(client, io, multi, d, server.endpoint()).ok);
 }
 
 TEST_CASE("http: connection refused and connect timeout", "[probe]") {
+  FOR_EACH_CLIENT;
   asio::io_context io;
   CurlMulti multi(io);
   auto d = http_check();
-  auto r = http(io, multi, d, Endpoint{IpAddress::v4({127, 0, 0, 1}), closed_port()});
+  auto r = http(client, io, multi, d, Endpoint{IpAddress::v4({127, 0, 0, 1}), closed_port()});
   CHECK(r.reason == "connect refused");
 
   FullBacklogListener hole;  // hostile: blackholed SYNs
   d.timeout = 300ms;
-  r = http(io, multi, d, hole.endpoint());
+  r = http(client, io, multi, d, hole.endpoint());
   CHECK_FALSE(r.ok);
   CHECK(r.reason == "connect timeout after 300 ms");
 }
 
 TEST_CASE("http hostile: accept and never answer", "[probe]") {
+  FOR_EACH_CLIENT;
   asio::io_context io;
   CurlMulti multi(io);
   TestServer server(io, {Behaviour::silent});
   auto d = http_check();
   d.timeout = 300ms;
-  const auto r = http(io, multi, d, server.endpoint());
+  const auto r = http(client, io, multi, d, server.endpoint());
   CHECK_FALSE(r.ok);
   CHECK(r.reason == "no HTTP response within 300 ms");
 }
 
 TEST_CASE("http hostile: drip one byte a second", "[probe]") {
+  FOR_EACH_CLIENT;
   asio::io_context io;
   CurlMulti multi(io);
   ServerOptions o;
@@ -134,12 +167,13 @@ TEST_CASE("http hostile: drip one byte a second", "[probe]") {
   TestServer server(io, o);
   auto d = http_check();
   d.timeout = 1500ms;
-  const auto r = http(io, multi, d, server.endpoint());
+  const auto r = http(client, io, multi, d, server.endpoint());
   CHECK_FALSE(r.ok);
   CHECK(r.reason == "no HTTP response within 1500 ms");  // two bytes of the status line arrived
 }
 
 TEST_CASE("http hostile: drip headers after a prompt status line", "[probe]") {
+  FOR_EACH_CLIENT;
   asio::io_context io;
   CurlMulti multi(io);
   ServerOptions o;
@@ -149,30 +183,32 @@ TEST_CASE("http hostile: drip headers after a prompt status line", "[probe]") {
   TestServer server(io, o);
   auto d = http_check();
   d.timeout = 300ms;
-  const auto r = http(io, multi, d, server.endpoint());
+  const auto r = http(client, io, multi, d, server.endpoint());
   CHECK_FALSE(r.ok);
   CHECK(r.reason == "HTTP headers incomplete after 300 ms");
 }
 
 TEST_CASE("http hostile: endless body is cut at the cap", "[probe]") {
+  FOR_EACH_CLIENT;
   asio::io_context io;
   CurlMulti multi(io);
   TestServer server(io, {Behaviour::endless_body});
   auto d = http_check();
   d.max_body_bytes = 100000;
   d.body_regex = "ok";
-  auto r = http(io, multi, d, server.endpoint());
+  auto r = http(client, io, multi, d, server.endpoint());
   CHECK_FALSE(r.ok);
   CHECK(r.reason == "body larger than 100000 bytes");
 
   // Without a body check the status decides and the rest is not read.
   d.body_regex.clear();
-  r = http(io, multi, d, server.endpoint());
+  r = http(client, io, multi, d, server.endpoint());
   CHECK(r.ok);
   CHECK(r.reason == "HTTP 200");
 }
 
 TEST_CASE("http hostile: garbage instead of HTTP", "[probe]") {
+  FOR_EACH_CLIENT;
   asio::io_context io;
   CurlMulti multi(io);
   ServerOptions o;
@@ -180,12 +216,13 @@ TEST_CASE("http hostile: garbage instead of HTTP", "[probe]") {
   o.reply = "SSH-2.0-OpenSSH_9.2\r\n\x01\x02\x03 not http at all\r\n\r\n";
   TestServer server(io, o);
   auto d = http_check();
-  const auto r = http(io, multi, d, server.endpoint());
+  const auto r = http(client, io, multi, d, server.endpoint());
   CHECK_FALSE(r.ok);
   CHECK(r.reason == "not an HTTP response");
 }
 
 TEST_CASE("http hostile: RST in the middle of the response", "[probe]") {
+  FOR_EACH_CLIENT;
   asio::io_context io;
   CurlMulti multi(io);
   ServerOptions o;
@@ -193,51 +230,52 @@ TEST_CASE("http hostile: RST in the middle of the response", "[probe]") {
   o.reply = "HTTP/1.1 200 OK\r\nContent-Length: 400\r\n\r\n" + std::string(400, 'y');
   TestServer server(io, o);
   auto d = http_check();
-  const auto r = http(io, multi, d, server.endpoint());
+  const auto r = http(client, io, multi, d, server.endpoint());
   CHECK_FALSE(r.ok);
   CHECK(r.reason == "connection reset by peer");
 }
 
 TEST_CASE("http hostile: close in the middle of the body", "[probe]") {
+  FOR_EACH_CLIENT;
   asio::io_context io;
   CurlMulti multi(io);
   TestServer server(io, reply("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this"));
   auto d = http_check();
-  const auto r = http(io, multi, d, server.endpoint());
+  const auto r = http(client, io, multi, d, server.endpoint());
   CHECK_FALSE(r.ok);
   CHECK(r.reason == "connection closed mid-body (9 bytes)");
 }
 
 TEST_CASE("http: a check opens a new connection every time", "[probe]") {
+  FOR_EACH_CLIENT;
   asio::io_context io;
   CurlMulti multi(io);
   TestServer server(io, reply("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));  // keep-alive
   auto d = http_check();
-  for (int i = 0; i < 3; ++i) CHECK(http(io, multi, d, server.endpoint()).ok);
+  for (int i = 0; i < 3; ++i) CHECK(http(client, io, multi, d, server.endpoint()).ok);
   CHECK(server.accepted() == 3);
 }
 
-TEST_CASE("http: many probes leak no fds and pool curl handles", "[probe]") {
+TEST_CASE("http: many probes leak no fds (and curl handles are pooled)", "[probe]") {
+  FOR_EACH_CLIENT;
   asio::io_context io;
   CurlMulti multi(io, 8);
   TestServer server(io, {});
   TestServer hostile(io, reply("HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n"));
   auto d = http_check();
-  http(io, multi, d, server.endpoint());
+  http(client, io, multi, d, server.endpoint());
   io.restart();
   io.run_for(100ms);  // the server side of the warm-up connection closes
   const std::size_t before = open_fds();
-  auto good = HttpPlan::make(d, server.endpoint()).value();
-  auto bad = HttpPlan::make(d, hostile.endpoint()).value();
-  auto refused = HttpPlan::make(d, Endpoint{IpAddress::v4({127, 0, 0, 1}), closed_port()}).value();
+  const Endpoint refused{IpAddress::v4({127, 0, 0, 1}), closed_port()};
   // 48 at a time, 1440 in all, on one loop
   int ok = 0, failed = 0, pending = 0;
   std::map<std::string, int> reasons;
   for (int round = 0; round < 30; ++round) {
-    std::vector<std::shared_ptr<HttpProbe>> probes;
+    std::vector<std::shared_ptr<Probe>> probes;
     for (int i = 0; i < 48; ++i) {
-      const auto& plan = i % 3 == 0 ? good : i % 3 == 1 ? bad : refused;
-      probes.push_back(std::make_shared<HttpProbe>(io, multi, plan));
+      const Endpoint target = i % 3 == 0 ? server.endpoint() : i % 3 == 1 ? hostile.endpoint() : refused;
+      probes.push_back(http_probe(client, io, multi, d, target));
       ++pending;
       probes.back()->start([&](ProbeResult r) {
         (r.ok ? ok : failed)++;
@@ -252,6 +290,8 @@ TEST_CASE("http: many probes leak no fds and pool curl handles", "[probe]") {
   for (const auto& [why, n] : reasons) UNSCOPED_INFO(why << ": " << n);
   CHECK(ok == 480);
   CHECK(failed == 960);
+  CHECK(reasons["HTTP 500 (expected 200)"] == 480);
+  CHECK(reasons["connect refused"] == 480);
   CHECK(multi.in_flight() == 0);
   io.restart();
   io.run_for(100ms);  // let the servers see their clients' closes
@@ -260,12 +300,16 @@ TEST_CASE("http: many probes leak no fds and pool curl handles", "[probe]") {
 }
 
 TEST_CASE("http: cancel completes once and stops the transfer", "[probe]") {
+  FOR_EACH_CLIENT;
   asio::io_context io;
   CurlMulti multi(io);
   TestServer server(io, {Behaviour::silent});
   auto d = http_check();
   d.timeout = 5000ms;
-  auto p = std::make_shared<HttpProbe>(io, multi, HttpPlan::make(d, server.endpoint()).value());
+  // Warm up: the loop's epoll sets and curl's own descriptors exist from the first probe on.
+  http(client, io, multi, d, Endpoint{IpAddress::v4({127, 0, 0, 1}), closed_port()});
+  const std::size_t before = open_fds();
+  auto p = http_probe(client, io, multi, d, server.endpoint());
   int calls = 0;
   std::string why;
   p->start([&](ProbeResult r) {
@@ -279,13 +323,78 @@ TEST_CASE("http: cancel completes once and stops the transfer", "[probe]") {
   CHECK(calls == 1);
   CHECK(why == "cancelled");
   CHECK(multi.in_flight() == 0);
+  CHECK(open_fds() == before);  // ours closed, and the server closed its side on seeing that
+}
+
+TEST_CASE("http: chunked, close-delimited and bodiless responses", "[probe]") {
+  FOR_EACH_CLIENT;
+  asio::io_context io;
+  CurlMulti multi(io);
+  auto d = http_check();
+  d.body_regex = "^all ok$";
+  {
+    TestServer chunked(io, reply("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                 "3;ext=1\r\nall\r\n3\r\n ok\r\n0\r\nX-Trailer: t\r\n\r\n"));
+    const auto r = http(client, io, multi, d, chunked.endpoint());
+    CHECK(r.reason == "HTTP 200");
+  }
+  {
+    TestServer until_close(io, reply("HTTP/1.0 200 OK\r\n\r\nall ok"));
+    CHECK(http(client, io, multi, d, until_close.endpoint()).reason == "HTTP 200");
+  }
+  {
+    TestServer interim(io, reply("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nall ok"));
+    CHECK(http(client, io, multi, d, interim.endpoint()).reason == "HTTP 200");
+  }
+  d.body_regex.clear();
+  {
+    // HEAD: the length describes the body a GET would get; none follows.
+    ServerOptions o = reply("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+    o.behaviour = Behaviour::garbage;  // writes the reply and keeps the connection open
+    TestServer server(io, o);
+    d.method = "HEAD";
+    d.timeout = 2000ms;
+    const auto r = http(client, io, multi, d, server.endpoint());
+    CHECK(r.reason == "HTTP 200");
+  }
+}
+
+TEST_CASE("http: a response that ends early or breaks its framing", "[probe]") {
+  FOR_EACH_CLIENT;
+  asio::io_context io;
+  CurlMulti multi(io);
+  auto d = http_check();
+  {
+    TestServer nothing(io, {Behaviour::close_at_once});
+    CHECK(http(client, io, multi, d, nothing.endpoint()).reason == "connection closed without an HTTP response");
+  }
+  {
+    TestServer bad_chunk(io, reply("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"));
+    const auto r = http(client, io, multi, d, bad_chunk.endpoint());
+    CHECK_FALSE(r.ok);
+    INFO(r.reason);
+    if (client == Client::own) CHECK(r.reason == "malformed chunked body: bad chunk size");
+  }
 }
 
 TEST_CASE("http: plans reject a bad regex and a malformed digest", "[unit]") {
   auto d = http_check();
   d.body_regex = "(unclosed";
   CHECK(HttpPlan::make(d, Endpoint{}).error() == checks::make_error_code(checks::errc::bad_body_regex));
+  CHECK(PlainHttpPlan::make(d, Endpoint{}).error() == checks::make_error_code(checks::errc::bad_body_regex));
   d.body_regex.clear();
   d.body_sha256 = "ABC";
   CHECK(HttpPlan::make(d, Endpoint{}).error() == checks::make_error_code(checks::errc::bad_body_digest));
+  CHECK(PlainHttpPlan::make(d, Endpoint{}).error() == checks::make_error_code(checks::errc::bad_body_digest));
+}
+
+TEST_CASE("http: the own client serves plain http without reuse; libcurl the rest", "[unit]") {
+  auto d = http_check();
+  CHECK(PlainHttpPlan::serves(d));
+  d.reuse_connection = true;
+  CHECK_FALSE(PlainHttpPlan::serves(d));
+  CHECK(PlainHttpPlan::make(d, Endpoint{}).error() == checks::make_error_code(checks::errc::not_http));
+  d.reuse_connection = false;
+  d.kind = CheckKind::https;
+  CHECK_FALSE(PlainHttpPlan::serves(d));
 }

@@ -1,6 +1,6 @@
 // libFuzzer target for the VRRP receive path: decode_ipv4 in every version and
 // checksum mode, validate() on what decodes, and the property that an accepted
-// advert re-encodes and decodes to itself. Built and run by fuzz_test.sh.
+// advert re-encodes and decodes to itself. Built and run by tests/fuzz.sh (tests/vrrp/codec/CMakeLists.txt).
 #include <cstdint>
 #include <cstdlib>
 #include <span>
