@@ -9,11 +9,8 @@
 // server, the spread of start times over the interval, verdict latency
 // (due -> verdict) and failure-detection time. Timing is reported, not asserted.
 //
-// Usage: tandem_checks_bench tcp|http|http-expect N [seconds [max_concurrent [external]]]
+// Usage: tandem_checks_bench tcp|http N [seconds [max_concurrent [external]]]
 //        tandem_checks_bench serve tcp|http N COUNT_FILE
-// `http-expect` checks the http backends with a tcp check that sends a GET
-// and expects "HTTP/1.1 200": an HTTP check on tandem's own loop, without
-// libcurl (what a hand-written HTTP/1.1 client would cost at most).
 // `serve` runs only the backends, in the foreground until SIGTERM, writing the
 // number of connections accepted so far to COUNT_FILE every 200 ms; with
 // `external` the checker uses such backends (started separately, e.g. shared
@@ -296,11 +293,11 @@ int main(int argc, char** argv) {
                         BackendDriver{argv[4]});
   }
   const std::string kind = argv[1];
-  if (kind != "tcp" && kind != "http" && kind != "http-expect") {
-    std::fprintf(stderr, "kind must be tcp, http or http-expect\n");
+  if (kind != "tcp" && kind != "http") {
+    std::fprintf(stderr, "kind must be tcp or http\n");
     return 2;
   }
-  const bool http = kind != "tcp";  // the backends speak HTTP
+  const bool http = kind == "http";
   const std::size_t n = std::strtoul(argv[2], nullptr, 10);
   const int seconds = argc > 3 ? std::atoi(argv[3]) : 10;
   const std::size_t cap = argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 256;
@@ -380,11 +377,7 @@ int main(int argc, char** argv) {
   };
   CheckRunner runner(io, multi, opts);
   CheckDefinition d;
-  d.kind = kind == "http" ? CheckKind::http : CheckKind::tcp;
-  if (kind == "http-expect") {
-    d.send = "GET /health HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n";
-    d.expect = "HTTP/1.1 200";
-  }
+  d.kind = http ? CheckKind::http : CheckKind::tcp;
   d.interval = 1s;
   d.timeout = 1s;
   d.rise = 1;

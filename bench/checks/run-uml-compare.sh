@@ -5,8 +5,6 @@
 #
 # usage: bench/checks/run-uml-compare.sh [BUILD_DIR] [N...]      (default: build, 1000 5000)
 #        KINDS="tcp" bench/checks/run-uml-compare.sh ...          (default: tcp http)
-#   KINDS may also name http-expect: keepalived's HTTP_GET against tandem's tcp
-#   check with send/expect on the same http backends (HTTP without libcurl).
 #   build first: cmake --build BUILD_DIR --target tandem_checks_bench tandem_guest_cpu tandem_uml_xstate
 #
 # For each kind (tcp, http) and each N: start N backends once

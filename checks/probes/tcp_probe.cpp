@@ -1,16 +1,16 @@
 // TcpProbe: connect, optional send/expect, one deadline for the whole run.
 #include "checks/probes/tcp_probe.hpp"
 
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "checks/core/reasons.hpp"
 
 namespace tandem::checks {
-
-namespace sys = boost::system;
 
 asio::ip::address to_asio(const IpAddress& a) {
   if (a.is_v4()) {
@@ -27,8 +27,7 @@ asio::ip::tcp::endpoint to_asio(const Endpoint& e) { return {to_asio(e.address),
 
 TcpProbe::TcpProbe(asio::io_context& io, std::shared_ptr<const CheckDefinition> d, const Endpoint& target)
     : poller_(asio::use_service<ConnectPoller>(io)),
-      socket_(io),
-      deadline_(io),
+      watch_(asio::use_service<SocketWatch>(io)),
       completion_(io),
       def_(std::move(d)),
       target_(to_asio(target)) {}
@@ -49,15 +48,9 @@ void TcpProbe::run(TimePoint now, ProbeDone done) {
 }
 
 void TcpProbe::cancel() {
-  auto self = shared_from_this();  // the poller may hold the last other reference
+  auto self = shared_from_this();  // the poller or the watch may hold the last other reference
   if (phase_ == Phase::connecting) poller_.cancel(connect_ticket_);
   finish(ProbeResult::failure("cancelled"));
-}
-
-void TcpProbe::on_deadline(const sys::error_code& ec) {
-  if (ec == asio::error::operation_aborted || completion_.finished()) return;
-  if (filled_ == 0) return conclude(ProbeResult::failure(reason::no_reply(def_->timeout)));
-  conclude(ProbeResult::failure(reason::reply_mismatch(std::string_view(reply_.data(), filled_), def_->expect)));
 }
 
 void TcpProbe::on_connect(std::error_code ec, UniqueFd fd, TimePoint seen) {
@@ -74,46 +67,82 @@ void TcpProbe::on_connect(std::error_code ec, UniqueFd fd, TimePoint seen) {
     fd.reset();  // closed before the verdict: open descriptors never exceed the probes in flight
     return conclude(ProbeResult::success("connected").seen_at(seen));
   }
-  sys::error_code aec;
-  socket_.assign(target_.protocol(), fd.release(), aec);
-  if (aec) return conclude(ProbeResult::failure(reason::connect_failed(aec.message())));
+  socket_ = std::move(fd);
   phase_ = Phase::sending;
-  auto self = shared_from_this();
-  deadline_.expires_at(deadline_at_);
-  deadline_.async_wait([self](const sys::error_code& e) { self->on_deadline(e); });
-  asio::async_write(socket_, asio::buffer(def_->send),
-                    [self](const sys::error_code& e, std::size_t) { self->on_write(e); });
+  send_rest(seen);
 }
 
-void TcpProbe::on_write(const sys::error_code& ec) {
-  if (completion_.finished()) return;
-  if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe)
-    return conclude(ProbeResult::failure(reason::connection_reset()));
-  if (ec) return conclude(ProbeResult::failure(reason::connect_failed(ec.message())));
-  if (def_->expect.empty()) return conclude(ProbeResult::success("sent"));
+void TcpProbe::send_rest(TimePoint now) {
+  const std::string& out = def_->send;
+  while (sent_ < out.size()) {
+    const ssize_t n = ::send(socket_.get(), out.data() + sent_, out.size() - sent_, MSG_NOSIGNAL);
+    if (n >= 0) {
+      sent_ += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      wait_for(EPOLLOUT, now);  // a full send buffer
+      return;
+    }
+    if (errno == ECONNRESET || errno == EPIPE) return conclude(ProbeResult::failure(reason::connection_reset()).seen_at(now));
+    return conclude(ProbeResult::failure(reason::connect_failed(std::strerror(errno))).seen_at(now));
+  }
+  if (def_->expect.empty()) return conclude(ProbeResult::success("sent").seen_at(now));
   phase_ = Phase::reading;
   reply_.resize(def_->expect.size());  // never more than the prefix we compare
-  read_more();
+  wait_for(EPOLLIN | EPOLLRDHUP, now);
 }
 
-void TcpProbe::read_more() {
-  auto self = shared_from_this();
-  socket_.async_read_some(asio::buffer(reply_.data() + filled_, reply_.size() - filled_),
-                          [self](const sys::error_code& e, std::size_t n) { self->on_read(e, n); });
+bool TcpProbe::wait_for(std::uint32_t events, TimePoint now) {
+  std::error_code ec;
+  if (watch_ticket_ == 0) {
+    watch_ticket_ = watch_.watch(socket_.get(), events, deadline_at_, now, shared_from_this(), ec);
+  } else {
+    ec = watch_.change(watch_ticket_, events);
+  }
+  if (!ec) return true;
+  conclude(ProbeResult::failure(reason::connect_failed(ec.message())));
+  return false;
 }
 
-void TcpProbe::on_read(const sys::error_code& ec, std::size_t n) {
+void TcpProbe::on_ready(std::uint32_t events, TimePoint now) {
   if (completion_.finished()) return;
-  filled_ += n;
-  const std::string_view got(reply_.data(), filled_);
-  if (got != std::string_view(def_->expect).substr(0, filled_))
-    return conclude(ProbeResult::failure(reason::reply_mismatch(got, def_->expect)));
-  if (filled_ == def_->expect.size()) return conclude(ProbeResult::success("reply matched"));
-  if (ec == asio::error::eof) return conclude(ProbeResult::failure(reason::closed_before_reply(filled_)));
-  if (ec == asio::error::connection_reset)
-    return conclude(ProbeResult::failure(reason::connection_reset()));
-  if (ec) return conclude(ProbeResult::failure(reason::connect_failed(ec.message())));
-  read_more();
+  if (phase_ == Phase::sending) return send_rest(now);  // an error shows up as send()'s errno
+  read_reply(events, now);
+}
+
+void TcpProbe::read_reply(std::uint32_t events, TimePoint now) {
+  while (true) {
+    const ssize_t n = ::recv(socket_.get(), reply_.data() + filled_, reply_.size() - filled_, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      if (errno == ECONNRESET) return conclude(ProbeResult::failure(reason::connection_reset()).seen_at(now));
+      return conclude(ProbeResult::failure(reason::connect_failed(std::strerror(errno))).seen_at(now));
+    }
+    if (n == 0) return conclude(ProbeResult::failure(reason::closed_before_reply(filled_)).seen_at(now));
+    filled_ += static_cast<std::size_t>(n);
+    const std::string_view got(reply_.data(), filled_);
+    if (got != std::string_view(def_->expect).substr(0, filled_))
+      return conclude(ProbeResult::failure(reason::reply_mismatch(got, def_->expect)).seen_at(now));
+    if (filled_ == def_->expect.size()) return conclude(ProbeResult::success("reply matched").seen_at(now));
+    // Drained. A peer that sent FIN (and no reset) has nothing more to say.
+    if ((events & (EPOLLERR | EPOLLHUP)) == 0) {
+      if ((events & EPOLLRDHUP) != 0)
+        return conclude(ProbeResult::failure(reason::closed_before_reply(filled_)).seen_at(now));
+      return;  // the rest comes later
+    }
+    // An error or hang-up: the next recv() says which.
+  }
+}
+
+void TcpProbe::on_deadline(TimePoint now) {
+  watch_ticket_ = 0;  // the watch has ended
+  if (completion_.finished()) return;
+  if (filled_ == 0) return conclude(ProbeResult::failure(reason::no_reply(def_->timeout)).seen_at(now));
+  conclude(ProbeResult::failure(reason::reply_mismatch(std::string_view(reply_.data(), filled_), def_->expect))
+               .seen_at(now));
 }
 
 void TcpProbe::finish(ProbeResult r) {
@@ -127,9 +156,9 @@ void TcpProbe::conclude(ProbeResult r) {
 }
 
 void TcpProbe::release() {
-  sys::error_code ignored;
-  deadline_.cancel();
-  socket_.close(ignored);  // aborts pending operations; their handlers see finished()
+  phase_ = Phase::finished;
+  if (watch_ticket_ != 0) watch_.end(std::exchange(watch_ticket_, 0));
+  socket_.reset();  // closing removes it from the watch's epoll set
 }
 
 }  // namespace tandem::checks

@@ -1,7 +1,7 @@
 // TcpProbe: connect to the target within the timeout; optionally send bytes
 // and require the reply to start with the expected bytes. One object per run.
-// The connect goes through the io_context's ConnectPoller (few system calls);
-// only a check that sends or expects bytes hands the socket to Asio after it.
+// The connect goes through the io_context's ConnectPoller and the exchange,
+// if any, through its SocketWatch (few system calls, no timer per probe).
 #pragma once
 
 #include <memory>
@@ -11,11 +11,13 @@
 #include "checks/probes/completion.hpp"
 #include "checks/probes/connect_poller.hpp"
 #include "checks/probes/probe.hpp"
+#include "checks/probes/socket_watch.hpp"
 #include "common/asio.hpp"
+#include "common/unique_fd.hpp"
 
 namespace tandem::checks {
 
-class TcpProbe final : public Probe, public std::enable_shared_from_this<TcpProbe> {
+class TcpProbe final : public Probe, public SocketWatcher, public std::enable_shared_from_this<TcpProbe> {
  public:
   // Uses timeout, source_address, send and expect of `d`; connects to `target`.
   // The definition is shared, not copied: thousands of checks usually have one.
@@ -31,12 +33,16 @@ class TcpProbe final : public Probe, public std::enable_shared_from_this<TcpProb
 
  private:
   void run(TimePoint now, ProbeDone done) override;
-  enum class Phase { connecting, sending, reading };
+  enum class Phase { connecting, sending, reading, finished };
   void on_connect(std::error_code ec, UniqueFd fd, TimePoint seen);
-  void on_write(const boost::system::error_code& ec);
-  void read_more();
-  void on_read(const boost::system::error_code& ec, std::size_t n);
-  void on_deadline(const boost::system::error_code& ec);
+  void on_ready(std::uint32_t events, TimePoint now) override;
+  void on_deadline(TimePoint now) override;
+  // Writes what is left of `send`, then waits for the reply (or succeeds if
+  // none is expected).
+  void send_rest(TimePoint now);
+  void read_reply(std::uint32_t events, TimePoint now);
+  // Waits on the watch for `events` (the first call adds the socket).
+  bool wait_for(std::uint32_t events, TimePoint now);
   // From run() or cancel(): the verdict is posted to the loop.
   void finish(ProbeResult r);
   // From a handler: the verdict is delivered at once (no extra loop turn).
@@ -44,10 +50,12 @@ class TcpProbe final : public Probe, public std::enable_shared_from_this<TcpProb
   void release();
 
   ConnectPoller& poller_;
+  SocketWatch& watch_;
   ConnectPoller::Ticket connect_ticket_ = 0;  // while phase_ is connecting
-  asio::ip::tcp::socket socket_;              // after the connect, for send/expect
-  asio::steady_timer deadline_;               // armed after the connect, for send/expect
+  SocketWatch::Ticket watch_ticket_ = 0;      // while the exchange waits on the watch
+  UniqueFd socket_;                           // after the connect, for send/expect
   TimePoint deadline_at_{};
+  std::size_t sent_ = 0;
   ProbeCompletion completion_;
   std::shared_ptr<const CheckDefinition> def_;
   asio::ip::tcp::endpoint target_;

@@ -150,6 +150,30 @@ TEST_CASE("tcp: a server that closes before replying", "[probe]") {
   CHECK((r.reason == "connection closed after 0 reply bytes" || r.reason == "connection reset by peer"));
 }
 
+TEST_CASE("tcp: a reply in pieces, and one cut short", "[probe]") {
+  asio::io_context io;
+  CheckDefinition d;
+  d.send = "PING\r\n";
+  d.expect = "+PONG";
+  {
+    ServerOptions o;
+    o.behaviour = Behaviour::drip;  // one byte per 20 ms: several looks, several reads
+    o.drip_period = 20ms;
+    o.reply = "+PONG\r\n";
+    TestServer server(io, o);
+    const auto r = tcp(io, d, server.endpoint());
+    CHECK(r.reason == "reply matched");
+  }
+  {
+    ServerOptions o;  // http_reply: reads the request head (up to a blank line), answers, closes
+    o.reply = "+PO";
+    TestServer server(io, o);
+    d.send = "PING\r\n\r\n";
+    const auto r = tcp(io, d, server.endpoint());
+    CHECK(r.reason == "connection closed after 3 reply bytes");
+  }
+}
+
 TEST_CASE("tcp: source address and connect port override", "[probe]") {
   asio::io_context io;
   TestServer health(io, {Behaviour::silent});
@@ -201,10 +225,18 @@ TEST_CASE("tcp: thousands of probes leak no file descriptors", "[probe]") {
   };
   tcp(io, d, server.endpoint());
   settle();
+  ServerOptions o;
+  o.behaviour = Behaviour::garbage;  // answers "+PONG" at once
+  o.reply = "+PONG\r\n";
+  TestServer pong(io, o);
+  CheckDefinition exchange;
+  exchange.send = "PING\r\n";
   const std::size_t before = open_fds();
   int ok = 0, failed = 0;
   for (int i = 0; i < 2000; ++i) {
-    const auto r = tcp(io, d, i % 2 ? server.endpoint() : refused);
+    // connected, refused, reply matched, reply mismatch
+    exchange.expect = i % 4 == 2 ? "+PONG" : "-ERR";
+    const auto r = i % 4 < 2 ? tcp(io, d, i % 4 ? server.endpoint() : refused) : tcp(io, exchange, pong.endpoint());
     (r.ok ? ok : failed)++;
   }
   CHECK(ok == 1000);
