@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "checks/core/errc.hpp"
+#include "checks/core/http_request.hpp"
 
 namespace tandem::checks {
 
@@ -60,6 +61,8 @@ void HttpPlan::configure(CURL* e) const {
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+  // As the own client's; a configured User-Agent header replaces it.
+  curl_easy_setopt(e, CURLOPT_USERAGENT, kHttpUserAgent);
   // Targets are IP literals: nothing to cache, and a multi-wide cache with one
   // entry per real server would be pruned by walking all of them.
   curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 0L);

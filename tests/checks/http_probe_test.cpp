@@ -79,6 +79,7 @@ TEST_CASE("http: 200 is up and the request carries method, path, Host and header
   CHECK(req.rfind("POST /healthz?deep=1 HTTP/1.1\r\n", 0) == 0);
   CHECK(req.find("\r\nHost: www.example.test\r\n") != std::string::npos);
   CHECK(req.find("\r\nX-Probe: tandem\r\n") != std::string::npos);
+  CHECK(req.find("\r\nUser-Agent: tandem-health-check\r\n") != std::string::npos);
   if (client == Client::own) {
     CHECK(req.find("\r\nConnection: close\r\n") != std::string::npos);
     CHECK(req.find("\r\nContent-Length: 0\r\n") != std::string::npos);  // a POST without content says so
