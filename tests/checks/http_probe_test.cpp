@@ -11,6 +11,8 @@
 
 #include <map>
 
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 
 #include "tests/checks/support.hpp"
@@ -144,6 +146,27 @@ TEST_CASE("http: connection refused and connect timeout", "[probe]") {
   r = http(client, io, multi, d, hole.endpoint());
   CHECK_FALSE(r.ok);
   CHECK(r.reason == "connect timeout after 300 ms");
+}
+
+TEST_CASE("http: source address and a health port other than the served one", "[probe]") {
+  FOR_EACH_CLIENT;
+  asio::io_context io;
+  CurlMulti multi(io);
+  TestServer health(io, {});
+  auto d = http_check();
+  d.source_address = IpAddress::parse("127.0.0.2");
+  d.connect_port = health.endpoint().port;
+  // The served port is closed; the check goes to the health port instead.
+  const Endpoint real{IpAddress::v4({127, 0, 0, 1}), closed_port()};
+  CHECK(http(client, io, multi, d, real).reason == "HTTP 200");
+  REQUIRE(health.requests().size() == 1);
+  CHECK(health.requests().front().find(fmt::format("\r\nHost: 127.0.0.1:{}\r\n", health.endpoint().port)) !=
+        std::string::npos);
+
+  d.source_address = IpAddress::parse("192.0.2.77");  // not an address of this host
+  const auto r = http(client, io, multi, d, real);
+  CHECK_FALSE(r.ok);
+  CHECK(r.reason.rfind("cannot bind source address 192.0.2.77: ", 0) == 0);
 }
 
 TEST_CASE("http hostile: accept and never answer", "[probe]") {
