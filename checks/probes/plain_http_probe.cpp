@@ -13,6 +13,7 @@
 #include "checks/core/errc.hpp"
 #include "checks/core/http_request.hpp"
 #include "checks/core/reasons.hpp"
+#include "checks/probes/probe_socket.hpp"
 #include "checks/probes/tcp_probe.hpp"
 
 namespace tandem::checks {
@@ -49,11 +50,11 @@ Result<std::shared_ptr<const PlainHttpPlan>> PlainHttpPlan::make(std::shared_ptr
 
 PlainHttpProbe::PlainHttpProbe(asio::io_context& io, std::shared_ptr<const PlainHttpPlan> plan)
     : poller_(asio::use_service<ConnectPoller>(io)),
-      watch_(asio::use_service<SocketWatch>(io)),
       plan_(std::move(plan)),
       completion_(io),
       reader_(plan_->definition().method == "HEAD"),
-      judge_(plan_->definition(), plan_->body_rules()) {}
+      judge_(plan_->definition(), plan_->body_rules()),
+      socket_(asio::use_service<SocketWatch>(io)) {}
 
 void PlainHttpProbe::run(TimePoint now, ProbeDone done) {
   completion_.arm(std::move(done));
@@ -61,13 +62,8 @@ void PlainHttpProbe::run(TimePoint now, ProbeDone done) {
   if (!judge_.start()) return finish(ProbeResult::failure("HTTP probe: SHA-256 unavailable"));
   deadline_at_ = now + d.timeout;
   const auto& target = plan_->target();
-  UniqueFd fd(::socket(target.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
-  if (!fd) return finish(ProbeResult::failure(reason::connect_failed(std::strerror(errno))));
-  if (const auto& source = d.source_address) {
-    const asio::ip::tcp::endpoint local(to_asio(*source), 0);
-    if (::bind(fd.get(), local.data(), static_cast<socklen_t>(local.size())) != 0)
-      return finish(ProbeResult::failure(reason::source_bind_failed(*source, std::strerror(errno))));
-  }
+  UniqueFd fd;
+  if (auto failed = open_probe_socket(target, d.source_address, fd)) return finish(*std::move(failed));
   auto self = shared_from_this();
   connect_ticket_ = poller_.connect(std::move(fd), target, now, deadline_at_,
                                     [self](std::error_code ec, UniqueFd s, TimePoint seen) {
@@ -83,61 +79,42 @@ void PlainHttpProbe::cancel() {
 
 void PlainHttpProbe::on_connect(std::error_code ec, UniqueFd fd, TimePoint seen) {
   if (completion_.finished()) return;
-  const CheckDefinition& d = plan_->definition();
-  if (ec == std::errc::connection_refused)
-    return conclude(ProbeResult::failure(reason::connect_refused()).seen_at(seen));
-  if (ec == std::errc::timed_out)
-    return conclude(ProbeResult::failure(reason::connect_timeout(d.timeout)).seen_at(seen));
-  if (ec == std::errc::connection_reset) return conclude(ProbeResult::failure(reason::connection_reset()));
-  if (ec) return conclude(ProbeResult::failure(reason::connect_failed(ec.message())));
-  socket_ = std::move(fd);
+  if (auto failed = connect_failure(ec, plan_->definition().timeout, seen)) return conclude(*std::move(failed));
+  socket_.attach(std::move(fd));
   phase_ = Phase::sending;
   // A connect reported inside connect() carries no look time; the watch then reads the clock itself.
   send_request(seen);
 }
 
-bool PlainHttpProbe::send_request(TimePoint now) {
+void PlainHttpProbe::send_request(TimePoint now) {
   const std::string& request = plan_->request();
   while (sent_ < request.size()) {
-    const ssize_t n = ::send(socket_.get(), request.data() + sent_, request.size() - sent_, MSG_NOSIGNAL);
+    const ssize_t n = ::send(socket_.fd(), request.data() + sent_, request.size() - sent_, MSG_NOSIGNAL);
     if (n >= 0) {
       sent_ += static_cast<std::size_t>(n);
       continue;
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) break;  // a full send buffer: wait until writable
-    conclude(io_error(errno).seen_at(now));
-    return false;
+    return conclude(io_error(errno).seen_at(now));
   }
   const bool all_sent = sent_ == request.size();
   const std::uint32_t events = all_sent ? (EPOLLIN | EPOLLRDHUP) : EPOLLOUT;
-  std::error_code ec;
-  if (watch_ticket_ == 0) {
-    watch_ticket_ = watch_.watch(socket_.get(), events, deadline_at_, now, shared_from_this(), ec);
-  } else if (all_sent) {
-    ec = watch_.change(watch_ticket_, events);
-  }
-  if (ec) {
-    conclude(ProbeResult::failure(fmt::format("HTTP probe: cannot watch the socket: {}", ec.message())));
-    return false;
-  }
+  if (const auto ec = socket_.wait_for(events, deadline_at_, now, shared_from_this()))
+    return conclude(ProbeResult::failure(fmt::format("HTTP probe: cannot watch the socket: {}", ec.message())));
   if (all_sent) phase_ = Phase::reading;
-  return true;
 }
 
 void PlainHttpProbe::on_ready(std::uint32_t events, TimePoint now) {
   if (completion_.finished()) return;
-  if (phase_ == Phase::sending) {
-    send_request(now);  // an error or a reset shows up as send()'s errno
-    return;
-  }
+  if (phase_ == Phase::sending) return send_request(now);  // an error or a reset shows up as send()'s errno
   read_response(events, now);
 }
 
 void PlainHttpProbe::read_response(std::uint32_t events, TimePoint now) {
   auto& buffer = read_buffer();
   while (true) {
-    const ssize_t n = ::recv(socket_.get(), buffer.data(), buffer.size(), 0);
+    const ssize_t n = ::recv(socket_.fd(), buffer.data(), buffer.size(), 0);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
@@ -171,7 +148,7 @@ void PlainHttpProbe::judge_reader(TimePoint now) {
 }
 
 void PlainHttpProbe::on_deadline(TimePoint now) {
-  watch_ticket_ = 0;  // the watch has ended
+  socket_.deadline_passed();
   if (completion_.finished()) return;
   const Duration timeout = plan_->definition().timeout;
   if (phase_ == Phase::sending || reader_.status() == 0)
@@ -193,8 +170,7 @@ void PlainHttpProbe::conclude(ProbeResult r) {
 
 void PlainHttpProbe::release() {
   phase_ = Phase::finished;
-  if (watch_ticket_ != 0) watch_.end(std::exchange(watch_ticket_, 0));
-  socket_.reset();  // closing removes it from the watch's epoll set
+  socket_.close();
 }
 
 }  // namespace tandem::checks

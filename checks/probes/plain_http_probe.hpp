@@ -77,8 +77,8 @@ class PlainHttpProbe final : public Probe, public SocketWatcher, public std::ena
   void on_connect(std::error_code ec, UniqueFd fd, TimePoint seen);
   void on_ready(std::uint32_t events, TimePoint now) override;
   void on_deadline(TimePoint now) override;
-  // Writes what is left of the request; false once the probe has concluded.
-  bool send_request(TimePoint now);
+  // Writes what is left of the request, then waits for the response.
+  void send_request(TimePoint now);
   void read_response(std::uint32_t events, TimePoint now);
   // The verdict once the reader is done, failed, or the judge hit the cap.
   void judge_reader(TimePoint now);
@@ -89,15 +89,13 @@ class PlainHttpProbe final : public Probe, public SocketWatcher, public std::ena
   void release();
 
   ConnectPoller& poller_;
-  SocketWatch& watch_;
   std::shared_ptr<const PlainHttpPlan> plan_;
   ProbeCompletion completion_;
   HttpResponseReader reader_;
   HttpJudge judge_;
-  UniqueFd socket_;
+  WatchedSocket socket_;
   Phase phase_ = Phase::connecting;
   ConnectPoller::Ticket connect_ticket_ = 0;
-  SocketWatch::Ticket watch_ticket_ = 0;
   TimePoint deadline_at_{};
   std::size_t sent_ = 0;
 };

@@ -1,6 +1,8 @@
 // SocketWatch: register, look, report, expire; see socket_watch.hpp.
 #include "checks/probes/socket_watch.hpp"
 
+#include <utility>
+
 namespace tandem::checks {
 
 asio::io_context::id SocketWatch::id;
@@ -59,6 +61,19 @@ void SocketWatch::expire(TimePoint now) {
     end(ticket);
     watcher->on_deadline(now);
   }
+}
+
+std::error_code WatchedSocket::wait_for(std::uint32_t events, TimePoint deadline, TimePoint now,
+                                        const std::shared_ptr<SocketWatcher>& watcher) {
+  if (ticket_ != 0) return watch_.change(ticket_, events);
+  std::error_code ec;
+  ticket_ = watch_.watch(fd_.get(), events, deadline, now, watcher, ec);
+  return ec;
+}
+
+void WatchedSocket::close() noexcept {
+  if (ticket_ != 0) watch_.end(std::exchange(ticket_, 0));
+  fd_.reset();  // closing removes it from the watch's epoll set
 }
 
 }  // namespace tandem::checks

@@ -24,6 +24,7 @@
 #include "checks/core/clock.hpp"
 #include "checks/probes/epoll_set.hpp"
 #include "common/asio.hpp"
+#include "common/unique_fd.hpp"
 
 namespace tandem::checks {
 
@@ -73,6 +74,32 @@ class SocketWatch final : public asio::io_context::service {
   std::unordered_map<Ticket, Watched> watched_;
   // Earliest first; entries of watches ended since are dropped when they reach the top.
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
+};
+
+// A probe's connected socket with its place in the SocketWatch: the first
+// wait adds it, later ones change the events, and closing ends the watch
+// before the descriptor is closed.
+class WatchedSocket {
+ public:
+  explicit WatchedSocket(SocketWatch& watch) : watch_(watch) {}
+  ~WatchedSocket() { close(); }
+  WatchedSocket(const WatchedSocket&) = delete;
+  WatchedSocket& operator=(const WatchedSocket&) = delete;
+
+  void attach(UniqueFd fd) { fd_ = std::move(fd); }
+  int fd() const noexcept { return fd_.get(); }
+  // Waits for epoll `events` until `deadline`; `watcher` is told (and kept
+  // alive until then).
+  std::error_code wait_for(std::uint32_t events, TimePoint deadline, TimePoint now,
+                           const std::shared_ptr<SocketWatcher>& watcher);
+  // From SocketWatcher::on_deadline: the watch has already ended.
+  void deadline_passed() noexcept { ticket_ = 0; }
+  void close() noexcept;
+
+ private:
+  SocketWatch& watch_;
+  UniqueFd fd_;
+  SocketWatch::Ticket ticket_ = 0;
 };
 
 }  // namespace tandem::checks

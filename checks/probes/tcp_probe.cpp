@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "checks/core/reasons.hpp"
+#include "checks/probes/probe_socket.hpp"
 
 namespace tandem::checks {
 
@@ -27,7 +28,7 @@ asio::ip::tcp::endpoint to_asio(const Endpoint& e) { return {to_asio(e.address),
 
 TcpProbe::TcpProbe(asio::io_context& io, std::shared_ptr<const CheckDefinition> d, const Endpoint& target)
     : poller_(asio::use_service<ConnectPoller>(io)),
-      watch_(asio::use_service<SocketWatch>(io)),
+      socket_(asio::use_service<SocketWatch>(io)),
       completion_(io),
       def_(std::move(d)),
       target_(to_asio(target)) {}
@@ -35,13 +36,8 @@ TcpProbe::TcpProbe(asio::io_context& io, std::shared_ptr<const CheckDefinition> 
 void TcpProbe::run(TimePoint now, ProbeDone done) {
   completion_.arm(std::move(done));
   deadline_at_ = now + def_->timeout;
-  UniqueFd fd(::socket(target_.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
-  if (!fd) return finish(ProbeResult::failure(reason::connect_failed(std::strerror(errno))));
-  if (const auto& source = def_->source_address) {
-    const asio::ip::tcp::endpoint local(to_asio(*source), 0);
-    if (::bind(fd.get(), local.data(), static_cast<socklen_t>(local.size())) != 0)
-      return finish(ProbeResult::failure(reason::source_bind_failed(*source, std::strerror(errno))));
-  }
+  UniqueFd fd;
+  if (auto failed = open_probe_socket(target_, def_->source_address, fd)) return finish(*std::move(failed));
   auto self = shared_from_this();
   connect_ticket_ = poller_.connect(std::move(fd), target_, now, deadline_at_,
                                     [self](std::error_code ec, UniqueFd s, TimePoint seen) { self->on_connect(ec, std::move(s), seen); });
@@ -55,19 +51,12 @@ void TcpProbe::cancel() {
 
 void TcpProbe::on_connect(std::error_code ec, UniqueFd fd, TimePoint seen) {
   if (completion_.finished()) return;
-  if (ec == std::errc::connection_refused)
-    return conclude(ProbeResult::failure(reason::connect_refused()).seen_at(seen));
-  if (ec == std::errc::timed_out)
-    return conclude(ProbeResult::failure(reason::connect_timeout(def_->timeout)).seen_at(seen));
-  // The handshake completed but the peer reset before we looked (a listener
-  // that closed with the connection still in its accept queue).
-  if (ec == std::errc::connection_reset) return conclude(ProbeResult::failure(reason::connection_reset()));
-  if (ec) return conclude(ProbeResult::failure(reason::connect_failed(ec.message())));
+  if (auto failed = connect_failure(ec, def_->timeout, seen)) return conclude(*std::move(failed));
   if (def_->send.empty() && def_->expect.empty()) {
     fd.reset();  // closed before the verdict: open descriptors never exceed the probes in flight
     return conclude(ProbeResult::success("connected").seen_at(seen));
   }
-  socket_ = std::move(fd);
+  socket_.attach(std::move(fd));
   phase_ = Phase::sending;
   send_rest(seen);
 }
@@ -75,16 +64,13 @@ void TcpProbe::on_connect(std::error_code ec, UniqueFd fd, TimePoint seen) {
 void TcpProbe::send_rest(TimePoint now) {
   const std::string& out = def_->send;
   while (sent_ < out.size()) {
-    const ssize_t n = ::send(socket_.get(), out.data() + sent_, out.size() - sent_, MSG_NOSIGNAL);
+    const ssize_t n = ::send(socket_.fd(), out.data() + sent_, out.size() - sent_, MSG_NOSIGNAL);
     if (n >= 0) {
       sent_ += static_cast<std::size_t>(n);
       continue;
     }
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      wait_for(EPOLLOUT, now);  // a full send buffer
-      return;
-    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return wait_for(EPOLLOUT, now);  // a full send buffer
     if (errno == ECONNRESET || errno == EPIPE) return conclude(ProbeResult::failure(reason::connection_reset()).seen_at(now));
     return conclude(ProbeResult::failure(reason::connect_failed(std::strerror(errno))).seen_at(now));
   }
@@ -94,16 +80,9 @@ void TcpProbe::send_rest(TimePoint now) {
   wait_for(EPOLLIN | EPOLLRDHUP, now);
 }
 
-bool TcpProbe::wait_for(std::uint32_t events, TimePoint now) {
-  std::error_code ec;
-  if (watch_ticket_ == 0) {
-    watch_ticket_ = watch_.watch(socket_.get(), events, deadline_at_, now, shared_from_this(), ec);
-  } else {
-    ec = watch_.change(watch_ticket_, events);
-  }
-  if (!ec) return true;
-  conclude(ProbeResult::failure(reason::connect_failed(ec.message())));
-  return false;
+void TcpProbe::wait_for(std::uint32_t events, TimePoint now) {
+  if (const auto ec = socket_.wait_for(events, deadline_at_, now, shared_from_this()))
+    conclude(ProbeResult::failure(reason::connect_failed(ec.message())));
 }
 
 void TcpProbe::on_ready(std::uint32_t events, TimePoint now) {
@@ -114,7 +93,7 @@ void TcpProbe::on_ready(std::uint32_t events, TimePoint now) {
 
 void TcpProbe::read_reply(std::uint32_t events, TimePoint now) {
   while (true) {
-    const ssize_t n = ::recv(socket_.get(), reply_.data() + filled_, reply_.size() - filled_, 0);
+    const ssize_t n = ::recv(socket_.fd(), reply_.data() + filled_, reply_.size() - filled_, 0);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
@@ -138,7 +117,7 @@ void TcpProbe::read_reply(std::uint32_t events, TimePoint now) {
 }
 
 void TcpProbe::on_deadline(TimePoint now) {
-  watch_ticket_ = 0;  // the watch has ended
+  socket_.deadline_passed();
   if (completion_.finished()) return;
   if (filled_ == 0) return conclude(ProbeResult::failure(reason::no_reply(def_->timeout)).seen_at(now));
   conclude(ProbeResult::failure(reason::reply_mismatch(std::string_view(reply_.data(), filled_), def_->expect))
@@ -157,8 +136,7 @@ void TcpProbe::conclude(ProbeResult r) {
 
 void TcpProbe::release() {
   phase_ = Phase::finished;
-  if (watch_ticket_ != 0) watch_.end(std::exchange(watch_ticket_, 0));
-  socket_.reset();  // closing removes it from the watch's epoll set
+  socket_.close();
 }
 
 }  // namespace tandem::checks

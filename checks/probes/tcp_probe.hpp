@@ -41,8 +41,8 @@ class TcpProbe final : public Probe, public SocketWatcher, public std::enable_sh
   // none is expected).
   void send_rest(TimePoint now);
   void read_reply(std::uint32_t events, TimePoint now);
-  // Waits on the watch for `events` (the first call adds the socket).
-  bool wait_for(std::uint32_t events, TimePoint now);
+  // Waits on the watch for `events` (concludes if it cannot).
+  void wait_for(std::uint32_t events, TimePoint now);
   // From run() or cancel(): the verdict is posted to the loop.
   void finish(ProbeResult r);
   // From a handler: the verdict is delivered at once (no extra loop turn).
@@ -50,10 +50,8 @@ class TcpProbe final : public Probe, public SocketWatcher, public std::enable_sh
   void release();
 
   ConnectPoller& poller_;
-  SocketWatch& watch_;
   ConnectPoller::Ticket connect_ticket_ = 0;  // while phase_ is connecting
-  SocketWatch::Ticket watch_ticket_ = 0;      // while the exchange waits on the watch
-  UniqueFd socket_;                           // after the connect, for send/expect
+  WatchedSocket socket_;                      // after the connect, for send/expect
   TimePoint deadline_at_{};
   std::size_t sent_ = 0;
   ProbeCompletion completion_;
