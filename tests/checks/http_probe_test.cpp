@@ -399,6 +399,14 @@ TEST_CASE("http: a response that ends early or breaks its framing", "[probe]") {
     INFO(r.reason);
     if (client == Client::own) CHECK(r.reason == "malformed chunked body: bad chunk size");
   }
+  {
+    // Endless headers: the own client stops at 64 KiB, libcurl at its own limit (100 KiB).
+    TestServer huge(io, reply("HTTP/1.1 200 OK\r\n" + std::string(200000, 'h')));
+    const auto r = http(client, io, multi, d, huge.endpoint());
+    CHECK_FALSE(r.ok);
+    INFO(r.reason);
+    if (client == Client::own) CHECK(r.reason == "HTTP headers larger than 65536 bytes");
+  }
 }
 
 TEST_CASE("http: plans reject a bad regex and a malformed digest", "[unit]") {
