@@ -83,7 +83,6 @@ void EpollSet::look() {
   // seconds behind a loop that ran late, and deadlines with them.)
   const TimePoint now = Clock::now();
   looking_ = true;  // callbacks that add sockets must not arm the timer
-  if (on_look_) on_look_(now);
   constexpr int kBatch = 64;
   epoll_event events[kBatch];
   while (registered_ > 0) {
@@ -92,6 +91,9 @@ void EpollSet::look() {
     for (int i = 0; i < n; ++i) on_event_(events[i].data.u64, events[i].events, now);
     if (n < kBatch) break;
   }
+  // After the events: a socket whose answer is here when its deadline is
+  // looked at gets the answer, not the timeout.
+  if (on_look_) on_look_(now);
   looking_ = false;
   if (registered_ + holds_ > 0) look_at(quantize(now + std::chrono::microseconds(1), kLoopQuantum));
 }

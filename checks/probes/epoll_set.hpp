@@ -34,7 +34,9 @@ class EpollSet {
   // look). It may add, modify and close descriptors, including others ready
   // in the same batch.
   using OnEvent = std::function<void(std::uint64_t key, std::uint32_t events, TimePoint now)>;
-  // Called at each look, before the set's events, with the same time.
+  // Called at each look, after the set's events, with the same time (the
+  // owner's deadlines are checked here, so an answer that is already in
+  // wins over a deadline passed at the same look).
   using OnLook = std::function<void(TimePoint now)>;
 
   // Throws std::system_error if the kernel refuses an epoll set (startup).
