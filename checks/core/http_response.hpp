@@ -5,12 +5,14 @@
 //
 // What it accepts (RFC 9112, as a client that sent one request and
 // "Connection: close"): a status line "HTTP/1.<d> <3 digits>[ reason]";
-// interim 1xx responses, skipped (101 is final); header lines ending in CRLF
-// or a bare LF; a body framed by Transfer-Encoding chunked, by Content-Length
-// (a list of equal values is one value), or by the connection's close, and no
-// body after HEAD or for 1xx, 204 and 304. A header block (status line
-// included) or the trailers larger than kMaxHeaderBytes, a chunk-size line
-// longer than 4 KiB, or anything malformed fails with a reason for the log.
+// interim 1xx responses, skipped (101 is final); field lines "token: value"
+// ending in CRLF or a bare LF (a folded line is skipped, unless it continues
+// Content-Length or Transfer-Encoding: then it fails); a body framed by
+// Transfer-Encoding chunked, by Content-Length (a list of equal values is one
+// value), or by the connection's close, and no body after HEAD or for 1xx,
+// 204 and 304. A header block (status line included) or the trailers larger
+// than kMaxHeaderBytes, a chunk-size line longer than 4 KiB, or anything
+// malformed fails with a reason for the log.
 #pragma once
 
 #include <cstddef>
