@@ -9,27 +9,35 @@ namespace tandem::checks {
 
 namespace {
 
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 bool configured(const CheckDefinition& d, std::string_view name) {
-  return std::any_of(d.headers.begin(), d.headers.end(), [name](const auto& h) {
-    const std::string& k = h.first;
-    return k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-             auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-             return lower(a) == lower(b);
-           });
-  });
+  return std::any_of(d.headers.begin(), d.headers.end(),
+                     [name](const auto& h) { return http_names_equal(h.first, name); });
 }
 
 }  // namespace
 
+bool http_names_equal(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+}
+
+std::string http_path(const CheckDefinition& d) {
+  return d.path.empty() || d.path.front() != '/' ? "/" + d.path : d.path;
+}
+
+std::string uri_host(const IpAddress& a) {
+  return a.is_v4() ? a.to_string() : fmt::format("[{}]", a.to_string());
+}
+
 std::string http_request_text(const CheckDefinition& d, const Endpoint& target) {
-  const std::string path = d.path.empty() || d.path.front() != '/' ? "/" + d.path : d.path;
-  std::string out = fmt::format("{} {} HTTP/1.1\r\n", d.method, path);
+  std::string out = fmt::format("{} {} HTTP/1.1\r\n", d.method, http_path(d));
   if (!configured(d, "Host")) {
     if (!d.host.empty()) {
       out += fmt::format("Host: {}\r\n", d.host);
     } else {
-      const std::string addr =
-          target.address.is_v4() ? target.address.to_string() : fmt::format("[{}]", target.address.to_string());
+      const std::string addr = uri_host(target.address);
       out += target.port == 80 ? fmt::format("Host: {}\r\n", addr) : fmt::format("Host: {}:{}\r\n", addr, target.port);
     }
   }

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "checks/core/http_request.hpp"
 #include "checks/core/reasons.hpp"
 
 namespace tandem::checks {
@@ -23,13 +24,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// Field names and codings are case-insensitive ASCII.
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
-}
 
 // A decimal number with no sign and no spaces, within 64 bits.
 bool parse_decimal(std::string_view s, std::uint64_t& out) {
@@ -191,8 +185,10 @@ void HttpResponseReader::header_line(std::string_view line) {
     return;
   }
   const std::string_view value = trim(line.substr(line.find(':') + 1));
-  last_field_frames_ = iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding");
-  if (iequals(name, "Content-Length")) {
+  const bool is_length = http_names_equal(name, "Content-Length");
+  const bool is_coding = http_names_equal(name, "Transfer-Encoding");
+  last_field_frames_ = is_length || is_coding;
+  if (is_length) {
     // "42" or a list of equal values "42, 42" (RFC 9110 8.6); anything else
     // leaves the framing unknowable.
     std::uint64_t first = 0;
@@ -214,14 +210,14 @@ void HttpResponseReader::header_line(std::string_view line) {
     }
     has_length_ = true;
     length_ = first;
-  } else if (iequals(name, "Transfer-Encoding")) {
+  } else if (is_coding) {
     // Codings apply in order; the body is chunked only if chunked is the last.
     std::string_view rest = value;
     while (!rest.empty()) {
       const std::size_t comma = rest.find(',');
       const std::string_view coding = trim(rest.substr(0, comma));
       if (!coding.empty()) {
-        const bool is_chunked = iequals(coding, "chunked");
+        const bool is_chunked = http_names_equal(coding, "chunked");
         chunked_coding_ = is_chunked;
         if (!is_chunked) other_coding_ = true;
       }

@@ -8,14 +8,6 @@
 
 namespace tandem::checks {
 
-namespace {
-
-std::string url_host(const IpAddress& a) {
-  return a.is_v4() ? a.to_string() : fmt::format("[{}]", a.to_string());
-}
-
-}  // namespace
-
 Result<std::shared_ptr<const HttpPlan>> HttpPlan::make(std::shared_ptr<const CheckDefinition> shared,
                                                        const Endpoint& real) {
   const CheckDefinition& d = *shared;
@@ -32,13 +24,13 @@ Result<std::shared_ptr<const HttpPlan>> HttpPlan::make(std::shared_ptr<const Che
   // address, without DNS and per handle (CURLOPT_RESOLVE would be shared by
   // every handle of the multi).
   std::string name = !d.sni.empty() ? d.sni : d.host;
-  const std::string path = d.path.empty() || d.path.front() != '/' ? "/" + d.path : d.path;
+  const std::string path = http_path(d);
   if (!name.empty() && d.kind == CheckKind::https) {
     p->url_ = fmt::format("{}://{}:{}{}", scheme, name, target.port, path);
     p->connect_to_ = curl_slist_append(
-        nullptr, fmt::format("{}:{}:{}:{}", name, target.port, url_host(target.address), target.port).c_str());
+        nullptr, fmt::format("{}:{}:{}:{}", name, target.port, uri_host(target.address), target.port).c_str());
   } else {
-    p->url_ = fmt::format("{}://{}:{}{}", scheme, url_host(target.address), target.port, path);
+    p->url_ = fmt::format("{}://{}:{}{}", scheme, uri_host(target.address), target.port, path);
   }
   if (!d.host.empty()) p->headers_ = curl_slist_append(p->headers_, fmt::format("Host: {}", d.host).c_str());
   for (const auto& [k, v] : d.headers)
